@@ -1,0 +1,62 @@
+/**
+ * Process entry point and the only reader of process.env: loads config, builds dependencies,
+ * listens, and shuts down cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight requests,
+ * close the database, which flushes the embedded engine's journal).
+ */
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config/index.ts';
+import { createLogger, type Logger } from './shared/logger.ts';
+import { connect, type Storage } from './storage/index.ts';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const storage = await connect(config, logger.child({ module: 'storage' }));
+  const app = createApp({ db: storage.db, logger });
+  const server = app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  logger.info({ url: `http://${config.host}:${port}` }, 'rapport listening');
+  onShutdown({ server, storage, logger, timeoutMs: config.shutdownTimeoutMs });
+}
+
+function onShutdown(ctx: { server: Server; storage: Storage; logger: Logger; timeoutMs: number }): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    ctx.logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => ctx.server.closeAllConnections(), ctx.timeoutMs);
+    force.unref();
+    await new Promise<void>((resolve) => {
+      ctx.server.close(() => resolve());
+      ctx.server.closeIdleConnections();
+    });
+    clearTimeout(force);
+    await ctx.storage.close();
+    ctx.logger.info('stopped');
+    process.exit(0);
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      stop(signal).catch((err: unknown) => {
+        ctx.logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+    });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`rapport failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

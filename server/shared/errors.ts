@@ -1,0 +1,42 @@
+/**
+ * The one error model (RFC 9457 problem+json). Each capability declares its problem types with
+ * `defineProblem`; the HTTP error handler is the only place that turns them into responses.
+ */
+export type FieldError = { pointer: string; detail: string };
+
+export type ProblemType = { type: string; status: number; title: string };
+
+export type ProblemInit = { detail?: string; errors?: FieldError[]; cause?: unknown };
+
+export class Problem extends Error {
+  readonly type: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail?: string;
+  readonly errors?: FieldError[];
+
+  constructor(problemType: ProblemType, init: ProblemInit = {}) {
+    super(init.detail ?? problemType.title, { cause: init.cause });
+    this.name = 'Problem';
+    this.type = problemType.type;
+    this.status = problemType.status;
+    this.title = problemType.title;
+    this.detail = init.detail;
+    this.errors = init.errors;
+  }
+}
+
+const PROBLEM_BASE = 'https://rapport.dev/problems/';
+
+/** Declares a problem type; `type` is a short slug, expanded to a stable URI. */
+export function defineProblem(def: ProblemType): ProblemType & { create: (init?: ProblemInit) => Problem } {
+  const problemType = { ...def, type: def.type.includes(':') ? def.type : PROBLEM_BASE + def.type };
+  return { ...problemType, create: (init?: ProblemInit) => new Problem(problemType, init) };
+}
+
+export const sharedProblems = {
+  notFound: defineProblem({ type: 'not-found', status: 404, title: 'Not found' }),
+  badRequest: defineProblem({ type: 'bad-request', status: 400, title: 'Bad request' }),
+  unavailable: defineProblem({ type: 'service-unavailable', status: 503, title: 'Service unavailable' }),
+  internal: defineProblem({ type: 'about:blank', status: 500, title: 'Internal Server Error' }),
+};

@@ -1,0 +1,192 @@
+/**
+ * MongoDB's ordering and identity of BSON values, for index keys and _id lookups.
+ * Values are what `bson.deserialize` returns with default promotion (numbers as JS numbers,
+ * other BSON types as their classes).
+ */
+import { EJSON, MaxKey, MinKey } from 'bson';
+
+type Tagged = { _bsontype?: string };
+
+export const MIN_KEY = new MinKey();
+export const MAX_KEY = new MaxKey();
+
+/** Rank of a value's type in MongoDB's comparison order. */
+export function typeRank(v: unknown): number {
+  if (v === undefined || v === null) return 2;
+  switch (typeof v) {
+    case 'number':
+    case 'bigint':
+      return 3;
+    case 'string':
+      return 4;
+    case 'boolean':
+      return 9;
+    case 'object':
+      break;
+    default:
+      return 4;
+  }
+  if (Array.isArray(v)) return 6;
+  if (v instanceof Date) return 10;
+  if (v instanceof RegExp) return 12;
+  if (v instanceof Uint8Array) return 7;
+  switch ((v as Tagged)._bsontype) {
+    case 'MinKey':
+      return 1;
+    case 'Int32':
+    case 'Double':
+    case 'Long':
+    case 'Decimal128':
+      return 3;
+    case 'BSONSymbol':
+      return 4;
+    case 'Binary':
+      return 7;
+    case 'ObjectId':
+      return 8;
+    case 'Timestamp':
+      return 11;
+    case 'BSONRegExp':
+      return 12;
+    case 'MaxKey':
+      return 13;
+    case 'Code':
+      return 14;
+    default:
+      return 5;
+  }
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  const tagged = v as { _bsontype?: string; toNumber?: () => number; valueOf(): unknown };
+  if (tagged._bsontype === 'Decimal128') return Number.parseFloat(String(v));
+  if (typeof tagged.toNumber === 'function') return tagged.toNumber();
+  return Number(tagged.valueOf());
+}
+
+function cmp<T>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function bytesOf(v: unknown): Uint8Array {
+  if (v instanceof Uint8Array) return v;
+  return (v as { buffer: Uint8Array }).buffer;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  if (a.length !== b.length) return a.length - b.length;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
+function compareObjects(a: Record<string, unknown>, b: Record<string, unknown>): number {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
+    const byType = typeRank(a[ka[i]!]) - typeRank(b[kb[i]!]);
+    if (byType) return byType;
+    const byName = cmp(ka[i]!, kb[i]!);
+    if (byName) return byName;
+    const byValue = compareBson(a[ka[i]!], b[kb[i]!]);
+    if (byValue) return byValue;
+  }
+  return ka.length - kb.length;
+}
+
+function compareArrays(a: unknown[], b: unknown[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const c = compareBson(a[i], b[i]);
+    if (c) return c;
+  }
+  return a.length - b.length;
+}
+
+/** Total order over BSON values, as MongoDB sorts them (binary string comparison, no collation). */
+export function compareBson(a: unknown, b: unknown): number {
+  const ra = typeRank(a);
+  const rb = typeRank(b);
+  if (ra !== rb) return ra - rb;
+  switch (ra) {
+    case 1:
+    case 2:
+    case 13:
+      return 0;
+    case 3:
+      return cmp(toNumber(a), toNumber(b));
+    case 4:
+    case 14:
+      return cmp(String(a), String(b));
+    case 5:
+      return compareObjects(a as Record<string, unknown>, b as Record<string, unknown>);
+    case 6:
+      return compareArrays(a as unknown[], b as unknown[]);
+    case 7:
+      return compareBytes(bytesOf(a), bytesOf(b));
+    case 8:
+      return cmp((a as { toHexString(): string }).toHexString(), (b as { toHexString(): string }).toHexString());
+    case 9:
+      return cmp(Number(a), Number(b));
+    case 10:
+      return cmp((a as Date).getTime(), (b as Date).getTime());
+    case 11:
+      return (a as { compare(o: unknown): number }).compare(b);
+    default:
+      return cmp(String(a), String(b));
+  }
+}
+
+/**
+ * A string that is equal for two _id values exactly when MongoDB considers them equal
+ * (so 1, 1.0 and Long(1) share a key). Used as the primary key of a collection's document map.
+ */
+export function idKeyOf(v: unknown): string {
+  const rank = typeRank(v);
+  if (rank === 3) {
+    const tagged = v as { _bsontype?: string };
+    if (tagged._bsontype === 'Long') return `n${String(v)}`;
+    const n = toNumber(v);
+    return Number.isInteger(n) ? `n${BigInt(n).toString()}` : `n${n}`;
+  }
+  if (typeof v === 'string') return `s${v}`;
+  if (rank === 8) return `o${(v as { toHexString(): string }).toHexString()}`;
+  if (rank === 2) return 'z';
+  return `x${rank}:${EJSON.stringify(v as never, { relaxed: false })}`;
+}
+
+/**
+ * Values of a dotted path as an index sees them: arrays along the path are traversed,
+ * an array at the leaf contributes each element. A missing path yields [null].
+ */
+export function valuesAtPath(doc: unknown, path: string): unknown[] {
+  const out: unknown[] = [];
+  collect(doc, path.split('.'), 0, out);
+  return out.length ? out : [null];
+}
+
+function collect(value: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    if (Array.isArray(value)) {
+      if (value.length === 0) out.push(undefined);
+      else for (const el of value) out.push(el);
+    } else out.push(value === undefined ? null : value);
+    return;
+  }
+  if (Array.isArray(value)) {
+    const part = parts[i]!;
+    if (/^\d+$/.test(part) && Number(part) < value.length) collect(value[Number(part)], parts, i + 1, out);
+    else for (const el of value) if (isPlainObject(el)) collect(el, parts, i, out);
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const next = value[parts[i]!];
+  if (next === undefined) return;
+  collect(next, parts, i + 1, out);
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,45 @@
+import type { CursorRegistry } from '../cursors.ts';
+import type { Doc } from '../collection-store.ts';
+import type { Engine } from '../engine.ts';
+import { fail } from '../engine-errors.ts';
+
+export type CommandContext = {
+  engine: Engine;
+  cursors: CursorRegistry;
+  db: string;
+  connectionId: number;
+};
+
+export type CommandHandler = (cmd: Doc, ctx: CommandContext) => Doc | Promise<Doc>;
+
+const BAD_DB_CHARS = /[/\\. "$\0]/;
+
+/** The namespace a command targets, validated like MongoDB does. */
+export function namespaceOf(ctx: CommandContext, coll: unknown): string {
+  if (typeof coll !== 'string' || coll.length === 0) fail('InvalidNamespace', `Invalid namespace specified '${ctx.db}.${String(coll)}'`);
+  if (coll.includes('\0') || coll.startsWith('$') || coll.includes('$')) fail('InvalidNamespace', `Invalid collection name: ${coll}`);
+  return `${checkDbName(ctx.db)}.${coll}`;
+}
+
+export function checkDbName(db: string): string {
+  if (!db || db.length > 63 || BAD_DB_CHARS.test(db)) fail('InvalidNamespace', `Invalid database name: '${db}'`);
+  return db;
+}
+
+export function collectionOf(ns: string): string {
+  return ns.slice(ns.indexOf('.') + 1);
+}
+
+export function asDoc(value: unknown, field: string): Doc | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) fail('TypeMismatch', `BSON field '${field}' is the wrong type '${Array.isArray(value) ? 'array' : typeof value}', expected type 'object'`);
+  return value as Doc;
+}
+
+export function asCount(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n)) fail('TypeMismatch', `BSON field '${field}' must be a number`);
+  if (n < 0 && field !== 'limit') fail('BadValue', `${field} must be non-negative`);
+  return Math.trunc(n);
+}

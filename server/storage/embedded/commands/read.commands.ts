@@ -1,0 +1,77 @@
+/** find, getMore, killCursors, count and distinct. */
+import type { Long } from 'bson';
+import { idKeyOf, valuesAtPath } from '../bson-values.ts';
+import type { Doc } from '../collection-store.ts';
+import { fail } from '../engine-errors.ts';
+import { compileFilter, matching, runFind } from '../query-exec.ts';
+import { asCount, asDoc, namespaceOf, type CommandHandler } from './command-context.ts';
+
+const find: CommandHandler = (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.find);
+  const limit = asCount(cmd.limit, 'limit');
+  const docs = runFind(ctx.engine.store(ns), {
+    filter: asDoc(cmd.filter, 'filter'),
+    sort: asDoc(cmd.sort, 'sort') as Record<string, number> | undefined,
+    projection: asDoc(cmd.projection, 'projection'),
+    skip: asCount(cmd.skip, 'skip'),
+    limit: limit === undefined ? undefined : Math.abs(limit),
+    collation: asDoc(cmd.collation, 'collation'),
+    variables: asDoc(cmd.let, 'let'),
+  });
+  const singleBatch = cmd.singleBatch === true || (limit !== undefined && limit < 0);
+  return { cursor: ctx.cursors.start(ns, docs, asCount(cmd.batchSize, 'batchSize'), singleBatch), ok: 1 };
+};
+
+const getMore: CommandHandler = (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.collection);
+  if (cmd.getMore === undefined) fail('BadValue', 'getMore requires a cursor id');
+  return { cursor: ctx.cursors.getMore(cmd.getMore as Long, ns, asCount(cmd.batchSize, 'batchSize')), ok: 1 };
+};
+
+const killCursors: CommandHandler = (cmd, ctx) => {
+  namespaceOf(ctx, cmd.killCursors);
+  if (!Array.isArray(cmd.cursors)) fail('BadValue', 'killCursors requires a cursors array');
+  return { ...ctx.cursors.kill(cmd.cursors as Long[]), cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+};
+
+const count: CommandHandler = (cmd, ctx) => {
+  const store = ctx.engine.store(namespaceOf(ctx, cmd.count));
+  const skip = asCount(cmd.skip, 'skip') ?? 0;
+  const limit = Math.abs(asCount(cmd.limit, 'limit') ?? 0) || Number.POSITIVE_INFINITY;
+  if (!store) return { n: 0, ok: 1 };
+  const filter = asDoc(cmd.query, 'query');
+  let n = 0;
+  if (!filter || Object.keys(filter).length === 0) n = store.docs.size;
+  else {
+    const spec = { filter, collation: asDoc(cmd.collation, 'collation') };
+    for (const _doc of matching(store, spec, compileFilter(filter, spec))) n++;
+  }
+  return { n: Math.max(0, Math.min(n - skip, limit)), ok: 1 };
+};
+
+const distinct: CommandHandler = (cmd, ctx) => {
+  const store = ctx.engine.store(namespaceOf(ctx, cmd.distinct));
+  if (typeof cmd.key !== 'string') fail('TypeMismatch', "BSON field 'distinct.key' is missing or not a string");
+  if (!store) return { values: [], ok: 1 };
+  const spec = { filter: asDoc(cmd.query, 'query'), collation: asDoc(cmd.collation, 'collation') };
+  const seen = new Map<string, unknown>();
+  for (const doc of matching(store, spec)) {
+    for (const value of valuesAtPath(doc as Doc, cmd.key)) {
+      if (value === undefined || (value === null && !hasPath(doc, cmd.key))) continue;
+      const key = idKeyOf(value);
+      if (!seen.has(key)) seen.set(key, value);
+    }
+  }
+  return { values: [...seen.values()], ok: 1 };
+};
+
+function hasPath(doc: Doc, path: string): boolean {
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    if (value === null || typeof value !== 'object') return false;
+    value = (value as Doc)[part];
+  }
+  return value !== undefined;
+}
+
+export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, count, distinct };

@@ -1,0 +1,140 @@
+/**
+ * insert, update, delete and findAndModify. Each command applies its statements to memory,
+ * collecting write errors per statement (stopping at the first when ordered), then waits for
+ * the journal fsync of everything it changed before it answers.
+ */
+import type { Doc } from '../collection-store.ts';
+import { prepareNewDocument } from '../doc-rules.ts';
+import { asEngineError, fail } from '../engine-errors.ts';
+import { Query } from 'mingo';
+import { asDoc, namespaceOf, type CommandContext, type CommandHandler } from './command-context.ts';
+import { runDelete, runUpdate, type UpdateStatement } from './write-statements.ts';
+
+type StatementResult = { n: number; nModified?: number; upserted?: { index: number; _id: unknown } };
+
+/** Runs each statement, turning refusals into writeErrors; commits once at the end. */
+async function runStatements(
+  ctx: CommandContext,
+  cmd: Doc,
+  statements: unknown[],
+  run: (stmt: Doc, index: number, batch: ReturnType<CommandContext['engine']['newBatch']>) => StatementResult,
+): Promise<Doc> {
+  const batch = ctx.engine.newBatch();
+  const ordered = cmd.ordered !== false;
+  const writeErrors: Doc[] = [];
+  const upserted: Doc[] = [];
+  let n = 0;
+  let nModified = 0;
+  for (const [index, stmt] of statements.entries()) {
+    try {
+      const result = run(asDoc(stmt, 'statement') ?? {}, index, batch);
+      n += result.n;
+      nModified += result.nModified ?? 0;
+      if (result.upserted) upserted.push(result.upserted);
+    } catch (err) {
+      writeErrors.push(asEngineError(err).toWriteError(index));
+      if (ordered) break;
+    }
+  }
+  await ctx.engine.commit(batch);
+  return {
+    n,
+    ...('update' in cmd ? { nModified } : {}),
+    ...(upserted.length ? { upserted } : {}),
+    ...(writeErrors.length ? { writeErrors } : {}),
+    ok: 1,
+  };
+}
+
+function listOf(value: unknown, field: string): unknown[] {
+  if (!Array.isArray(value)) fail('TypeMismatch', `BSON field '${field}' is missing or not an array`);
+  return value;
+}
+
+const insert: CommandHandler = (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.insert);
+  return runStatements(ctx, cmd, listOf(cmd.documents, 'insert.documents'), (doc, _i, batch) => {
+    ctx.engine.write(batch, { op: 'ins', ns, doc: prepareNewDocument(doc) });
+    return { n: 1 };
+  });
+};
+
+function updateStatement(stmt: Doc, cmd: Doc): UpdateStatement {
+  if (stmt.u === undefined || stmt.u === null || typeof stmt.u !== 'object') fail('FailedToParse', "BSON field 'update.updates.u' is missing or invalid");
+  return {
+    filter: asDoc(stmt.q, 'q') ?? {},
+    update: stmt.u as Doc,
+    multi: stmt.multi === true,
+    upsert: stmt.upsert === true,
+    arrayFilters: stmt.arrayFilters as Doc[] | undefined,
+    collation: asDoc(stmt.collation, 'collation'),
+    variables: asDoc(cmd.let, 'let'),
+    hint: stmt.hint,
+  };
+}
+
+const update: CommandHandler = (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.update);
+  return runStatements(ctx, cmd, listOf(cmd.updates, 'update.updates'), (stmt, index, batch) => {
+    const outcome = runUpdate(ctx.engine, batch, ns, updateStatement(stmt, cmd));
+    return {
+      n: outcome.n,
+      nModified: outcome.nModified,
+      ...(outcome.upsertedId !== undefined ? { upserted: { index, _id: outcome.upsertedId } } : {}),
+    };
+  });
+};
+
+const del: CommandHandler = (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.delete);
+  return runStatements(ctx, cmd, listOf(cmd.deletes, 'delete.deletes'), (stmt, _i, batch) => {
+    const target = { filter: asDoc(stmt.q, 'q') ?? {}, collation: asDoc(stmt.collation, 'collation'), variables: asDoc(cmd.let, 'let'), hint: stmt.hint };
+    return { n: runDelete(ctx.engine, batch, ns, target, Number(stmt.limit ?? 0) === 0).length };
+  });
+};
+
+const findAndModify: CommandHandler = async (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.findAndModify ?? cmd.findandmodify);
+  const target = {
+    filter: asDoc(cmd.query, 'query') ?? {},
+    sort: asDoc(cmd.sort, 'sort') as Record<string, number> | undefined,
+    collation: asDoc(cmd.collation, 'collation'),
+    variables: asDoc(cmd.let, 'let'),
+    hint: cmd.hint,
+  };
+  if (cmd.remove === true && cmd.update !== undefined) fail('FailedToParse', 'Cannot specify both an update and remove=true');
+  if (cmd.remove !== true && (cmd.update === undefined || cmd.update === null)) fail('FailedToParse', 'Either an update or remove=true must be specified');
+  const batch = ctx.engine.newBatch();
+  let value: Doc | undefined;
+  let lastErrorObject: Doc;
+  if (cmd.remove === true) {
+    value = runDelete(ctx.engine, batch, ns, target, false)[0];
+    lastErrorObject = { n: value ? 1 : 0 };
+  } else {
+    const outcome = runUpdate(ctx.engine, batch, ns, {
+      ...target,
+      update: cmd.update as Doc,
+      multi: false,
+      upsert: cmd.upsert === true,
+      arrayFilters: cmd.arrayFilters as Doc[] | undefined,
+    });
+    value = cmd.new === true ? outcome.after : outcome.before;
+    lastErrorObject = {
+      n: outcome.n,
+      updatedExisting: outcome.upsertedId === undefined && outcome.n > 0,
+      ...(outcome.upsertedId !== undefined ? { upserted: outcome.upsertedId } : {}),
+    };
+  }
+  await ctx.engine.commit(batch);
+  const fields = asDoc(cmd.fields, 'fields');
+  if (value && fields && Object.keys(fields).length) value = new Query({}, {}).find<Doc>([value], fields as never).all()[0];
+  return { lastErrorObject, value: value ?? null, ok: 1 };
+};
+
+export const writeCommands: Record<string, CommandHandler> = {
+  insert,
+  update,
+  delete: del,
+  findAndModify,
+  findandmodify: findAndModify,
+};

@@ -1,0 +1,77 @@
+/**
+ * Open cursors: materialised results handed out in batches by getMore. A cursor idle for longer
+ * than the timeout is closed, as MongoDB does (cursorTimeoutMillis, 10 minutes by default).
+ */
+import { BSON, Long } from 'bson';
+import type { Doc } from './collection-store.ts';
+import { fail } from './engine-errors.ts';
+
+const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
+const DEFAULT_FIRST_BATCH = 101;
+
+type OpenCursor = { ns: string; docs: Doc[]; pos: number; lastUsed: number };
+
+export class CursorRegistry {
+  private readonly open = new Map<string, OpenCursor>();
+  private nextId = 1n;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly timeoutMs = 10 * 60 * 1000) {
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, timeoutMs)).unref();
+  }
+
+  /** Returns the first batch; keeps the rest under a cursor id (0 when everything fit). */
+  start(ns: string, docs: Doc[], batchSize?: number, singleBatch = false): { firstBatch: Doc[]; id: Long; ns: string } {
+    const cursor: OpenCursor = { ns, docs, pos: 0, lastUsed: Date.now() };
+    const firstBatch = takeBatch(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
+    if (singleBatch || cursor.pos >= docs.length) return { firstBatch, id: Long.ZERO, ns };
+    const id = this.nextId++;
+    this.open.set(id.toString(), cursor);
+    return { firstBatch, id: Long.fromBigInt(id), ns };
+  }
+
+  getMore(id: Long, ns: string, batchSize?: number): { nextBatch: Doc[]; id: Long; ns: string } {
+    const key = id.toString();
+    const cursor = this.open.get(key);
+    if (!cursor) fail('CursorNotFound', `cursor id ${key} not found`);
+    if (cursor.ns !== ns) fail('BadValue', `cursor ${key} belongs to ${cursor.ns}, not ${ns}`);
+    cursor.lastUsed = Date.now();
+    const nextBatch = takeBatch(cursor, batchSize ?? Number.MAX_SAFE_INTEGER);
+    if (cursor.pos >= cursor.docs.length) {
+      this.open.delete(key);
+      return { nextBatch, id: Long.ZERO, ns };
+    }
+    return { nextBatch, id, ns };
+  }
+
+  kill(ids: Long[]): { cursorsKilled: Long[]; cursorsNotFound: Long[] } {
+    const cursorsKilled: Long[] = [];
+    const cursorsNotFound: Long[] = [];
+    for (const id of ids) (this.open.delete(id.toString()) ? cursorsKilled : cursorsNotFound).push(id);
+    return { cursorsKilled, cursorsNotFound };
+  }
+
+  close(): void {
+    clearInterval(this.sweeper);
+    this.open.clear();
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.timeoutMs;
+    for (const [id, cursor] of this.open) if (cursor.lastUsed < cutoff) this.open.delete(id);
+  }
+}
+
+function takeBatch(cursor: OpenCursor, batchSize: number): Doc[] {
+  const limit = batchSize > 0 ? batchSize : Number.MAX_SAFE_INTEGER;
+  const batch: Doc[] = [];
+  let bytes = 0;
+  while (cursor.pos < cursor.docs.length && batch.length < limit) {
+    const doc = cursor.docs[cursor.pos]!;
+    bytes += BSON.calculateObjectSize(doc);
+    if (batch.length > 0 && bytes > MAX_BATCH_BYTES) break;
+    batch.push(doc);
+    cursor.pos++;
+  }
+  return batch;
+}

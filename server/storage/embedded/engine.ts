@@ -1,0 +1,240 @@
+/**
+ * The embedded engine's state and durability. Every change is an operation (a plain document):
+ * applied to memory, collected in a batch, and journalled as one record per command, so recovery
+ * replays exactly what was acknowledged. Checkpoints write a snapshot and drop old journals.
+ */
+import { BSON } from 'bson';
+import { mkdir, readdir, rm, truncate } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../../shared/logger.ts';
+import { idKeyOf } from './bson-values.ts';
+import { CollectionStore, type Doc } from './collection-store.ts';
+import { fail } from './engine-errors.ts';
+import type { IndexSpec } from './index-store.ts';
+import { JournalFile } from './journal-file.ts';
+import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { parseRecords } from './record-file.ts';
+import { readSnapshot, writeSnapshot } from './snapshot.ts';
+import { readFile } from 'node:fs/promises';
+
+export type JournalOp =
+  | { op: 'ins'; ns: string; doc: Doc }
+  | { op: 'put'; ns: string; doc: Doc }
+  | { op: 'del'; ns: string; id: unknown }
+  | { op: 'createColl'; ns: string; options: Record<string, unknown> }
+  | { op: 'dropColl'; ns: string }
+  | { op: 'createIndex'; ns: string; spec: IndexSpec }
+  | { op: 'dropIndex'; ns: string; name: string }
+  | { op: 'rename'; from: string; to: string };
+
+export type WriteBatch = { payloads: Uint8Array[] };
+
+export type EngineOptions = { dataDir: string; logger?: Logger; checkpointBytes?: number };
+
+const MAX_BSON = 16 * 1024 * 1024;
+const JOURNAL = /^journal-(\d{10})\.log$/;
+const SNAPSHOT = /^snapshot-(\d{10})\.bson$/;
+const fileName = (kind: 'journal' | 'snapshot', seq: number) =>
+  `${kind}-${String(seq).padStart(10, '0')}.${kind === 'journal' ? 'log' : 'bson'}`;
+
+export class Engine {
+  private readonly stores = new Map<string, CollectionStore>();
+  private journal!: JournalFile;
+  private checkpointing?: Promise<void>;
+  private failure?: Error;
+
+  private constructor(
+    private readonly options: Required<Omit<EngineOptions, 'logger'>> & { logger?: Logger },
+    private readonly lock: DataDirLock,
+  ) {}
+
+  static async open(options: EngineOptions): Promise<Engine> {
+    await mkdir(options.dataDir, { recursive: true });
+    const lock = lockDataDir(options.dataDir);
+    const engine = new Engine({ checkpointBytes: 64 * 1024 * 1024, ...options }, lock);
+    try {
+      await engine.recover();
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+    return engine;
+  }
+
+  // ---- reads -------------------------------------------------------------------------------
+
+  store(ns: string): CollectionStore | undefined {
+    return this.stores.get(ns);
+  }
+
+  namespaces(db?: string): string[] {
+    const all = [...this.stores.keys()];
+    return db === undefined ? all : all.filter((ns) => ns.startsWith(`${db}.`));
+  }
+
+  // ---- writes ------------------------------------------------------------------------------
+
+  newBatch(): WriteBatch {
+    return { payloads: [] };
+  }
+
+  /** Applies one operation to memory and adds it to the batch; throws (changing nothing) if refused. */
+  write(batch: WriteBatch, op: JournalOp): void {
+    if (this.failure) throw this.failure;
+    const bytes = BSON.serialize(op);
+    if ('doc' in op && bytes.length > MAX_BSON) {
+      const size = BSON.calculateObjectSize(op.doc);
+      if (size > MAX_BSON) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON}`);
+    }
+    this.apply(op);
+    batch.payloads.push(bytes);
+  }
+
+  /** Resolves once the batch is fsynced; only then may the command be acknowledged. */
+  async commit(batch: WriteBatch): Promise<void> {
+    if (batch.payloads.length === 0) return;
+    const payload = batch.payloads.length === 1 ? batch.payloads[0]! : Buffer.concat(batch.payloads);
+    try {
+      await this.journal.append(payload);
+    } catch (err) {
+      this.failure ??= new Error(`journal write failed; the engine stopped accepting writes: ${(err as Error).message}`);
+      this.options.logger?.fatal({ err }, 'journal write failed');
+      throw this.failure;
+    }
+    if (this.journal.bytes > this.options.checkpointBytes && !this.checkpointing) void this.checkpoint();
+  }
+
+  private apply(op: JournalOp): void {
+    switch (op.op) {
+      case 'ins':
+        return this.ensure(op.ns).insert(op.doc);
+      case 'put':
+        return this.ensure(op.ns).replace(op.doc);
+      case 'del':
+        this.stores.get(op.ns)?.delete(idKeyOf(op.id));
+        return;
+      case 'createColl':
+        if (this.stores.has(op.ns)) fail('NamespaceExists', `Collection ${op.ns} already exists.`);
+        this.stores.set(op.ns, new CollectionStore(op.ns, op.options));
+        return;
+      case 'dropColl':
+        this.stores.delete(op.ns);
+        return;
+      case 'createIndex':
+        return this.ensure(op.ns).createIndex(op.spec);
+      case 'dropIndex':
+        return this.stores.get(op.ns)?.dropIndex(op.name);
+      case 'rename':
+        return this.rename(op.from, op.to);
+    }
+  }
+
+  private ensure(ns: string): CollectionStore {
+    let store = this.stores.get(ns);
+    if (!store) {
+      store = new CollectionStore(ns);
+      this.stores.set(ns, store);
+    }
+    return store;
+  }
+
+  private rename(from: string, to: string): void {
+    const store = this.stores.get(from);
+    if (!store) fail('NamespaceNotFound', `source namespace ${from} does not exist`);
+    const moved = new CollectionStore(to, store.options);
+    for (const spec of store.indexSpecs()) if (spec.name !== '_id_') moved.createIndex(spec);
+    for (const doc of store.docs.values()) moved.insert(doc);
+    this.stores.delete(from);
+    this.stores.set(to, moved);
+  }
+
+  // ---- durability --------------------------------------------------------------------------
+
+  private async recover(): Promise<void> {
+    const dir = this.options.dataDir;
+    const files = await readdir(dir);
+    const seqs = (re: RegExp) => files.map((f) => re.exec(f)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
+    const snapshots = seqs(SNAPSHOT);
+    const snapshotSeq = snapshots.at(-1) ?? 0;
+    if (snapshots.length) await this.loadSnapshot(join(dir, fileName('snapshot', snapshotSeq)));
+    const journals = seqs(JOURNAL).filter((s) => s > snapshotSeq);
+    let replayed = 0;
+    for (const [i, seq] of journals.entries()) {
+      replayed += await this.replayJournal(join(dir, fileName('journal', seq)), i === journals.length - 1);
+    }
+    const nextSeq = Math.max(snapshotSeq, journals.at(-1) ?? 0) + 1;
+    this.journal = new JournalFile(join(dir, fileName('journal', nextSeq)), nextSeq);
+    this.options.logger?.info({ snapshotSeq, journals: journals.length, replayedBytes: replayed }, 'embedded engine recovered');
+    if (replayed > 0) await this.checkpoint();
+  }
+
+  private async loadSnapshot(path: string): Promise<void> {
+    const snapshot = await readSnapshot(path);
+    for (const c of snapshot.collections) {
+      const store = new CollectionStore(c.ns, c.options);
+      for (const spec of c.indexes) if (spec.name !== '_id_') store.createIndex(spec);
+      for (const doc of c.docs) store.insert(doc);
+      this.stores.set(c.ns, store);
+    }
+  }
+
+  /** Replays one journal; a torn tail is only tolerated (and cut off) in the newest file. */
+  private async replayJournal(path: string, newest: boolean): Promise<number> {
+    const buf = await readFile(path);
+    const { payloads, validBytes, torn } = parseRecords(buf);
+    if (torn && !newest) throw new Error(`journal ${path} is corrupt at byte ${validBytes}`);
+    if (torn) {
+      this.options.logger?.warn({ path, discardedBytes: buf.length - validBytes }, 'discarding torn journal tail');
+      await truncate(path, validBytes);
+    }
+    for (const payload of payloads) {
+      let pos = 0;
+      while (pos < payload.length) {
+        const size = payload.readInt32LE(pos);
+        this.apply(BSON.deserialize(payload.subarray(pos, pos + size)) as JournalOp);
+        pos += size;
+      }
+    }
+    return validBytes;
+  }
+
+  /**
+   * Switches to a new journal and snapshots the state as of that instant (documents are never
+   * mutated in place, so holding their references is a consistent view), then drops what the
+   * snapshot covers.
+   */
+  checkpoint(): Promise<void> {
+    this.checkpointing ??= this.runCheckpoint().finally(() => (this.checkpointing = undefined));
+    return this.checkpointing;
+  }
+
+  private async runCheckpoint(): Promise<void> {
+    const dir = this.options.dataDir;
+    const old = this.journal;
+    const closed = old.close();
+    this.journal = new JournalFile(join(dir, fileName('journal', old.seq + 1)), old.seq + 1, { after: closed });
+    const state = [...this.stores.values()].map((s) => ({
+      ns: s.ns,
+      options: s.options,
+      indexes: s.indexSpecs(),
+      docs: [...s.docs.values()],
+    }));
+    await closed;
+    await writeSnapshot(join(dir, fileName('snapshot', old.seq)), old.seq, state);
+    for (const f of await readdir(dir)) {
+      const seq = Number((JOURNAL.exec(f) ?? SNAPSHOT.exec(f))?.[1] ?? Number.NaN);
+      if (seq < old.seq || (seq === old.seq && JOURNAL.test(f))) await rm(join(dir, f));
+    }
+  }
+
+  /** Flushes the journal, checkpoints if anything was journalled, and releases the lock. */
+  async close(): Promise<void> {
+    try {
+      await this.checkpointing;
+      if (!this.failure && this.journal.bytes > 0) await this.checkpoint();
+      await this.journal.close();
+    } finally {
+      this.lock.release();
+    }
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * One secondary index: a B+ tree of (key values, _id key) entries. Unique indexes are checked
+ * before any write touches memory, so a rejected write leaves no trace.
+ */
+import BTreeModule from 'sorted-btree';
+import { Query } from 'mingo';
+import { compareBson, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
+import { fail } from './engine-errors.ts';
+
+// sorted-btree is CommonJS; its class is the module's `default` property.
+const BTree = BTreeModule.default;
+
+export type IndexSpec = {
+  v?: number;
+  name: string;
+  key: Record<string, number | string>;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Record<string, unknown>;
+  expireAfterSeconds?: number;
+  collation?: Record<string, unknown>;
+  [option: string]: unknown;
+};
+
+export type IndexKey = { vals: unknown[]; id: string };
+
+const LOW_ID = '';
+const HIGH_ID = '\uffff';
+const MAX_KEYS_PER_DOC = 10_000;
+
+export class IndexStore {
+  readonly fields: string[];
+  readonly dirs: number[];
+  /** Only plain ascending/descending indexes without filters can answer queries. */
+  readonly queryable: boolean;
+  /** Set once a document gave more than one key; such an index cannot provide a sort order. */
+  multikey = false;
+  private readonly tree;
+  private readonly partial?: Query;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    this.dirs = this.fields.map((f) => (spec.key[f] === -1 ? -1 : 1));
+    this.queryable =
+      this.fields.every((f) => spec.key[f] === 1 || spec.key[f] === -1) &&
+      !spec.sparse && !spec.partialFilterExpression && !spec.collation;
+    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+    this.tree = new BTree<IndexKey, true>(undefined, (a, b) => this.compareKeys(a, b));
+  }
+
+  get size(): number {
+    return this.tree.size;
+  }
+
+  compareVals(a: unknown[], b: unknown[]): number {
+    for (let i = 0; i < this.dirs.length; i++) {
+      const c = compareBson(a[i], b[i]);
+      if (c) return c * this.dirs[i]!;
+    }
+    return 0;
+  }
+
+  private compareKeys(a: IndexKey, b: IndexKey): number {
+    return this.compareVals(a.vals, b.vals) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  }
+
+  /** The key tuples of a document, or [] when the index does not cover it (sparse/partial). */
+  keysFor(doc: Record<string, unknown>): unknown[][] {
+    if (this.partial && !this.partial.test(doc)) return [];
+    if (this.spec.sparse && this.fields.every((f) => valuesAtPath(doc, f).every((v) => v === null))) return [];
+    let tuples: unknown[][] = [[]];
+    for (const field of this.fields) {
+      const values = valuesAtPath(doc, field);
+      const next: unknown[][] = [];
+      for (const tuple of tuples) for (const v of values) next.push([...tuple, v]);
+      if (next.length > MAX_KEYS_PER_DOC) fail('CannotCreateIndex', `too many index keys for index ${this.spec.name}`);
+      tuples = next;
+    }
+    return tuples;
+  }
+
+  add(doc: Record<string, unknown>, id: string): void {
+    const keys = this.keysFor(doc);
+    if (keys.length > 1) this.multikey = true;
+    for (const vals of keys) this.tree.set({ vals, id }, true);
+  }
+
+  remove(doc: Record<string, unknown>, id: string): void {
+    for (const vals of this.keysFor(doc)) this.tree.delete({ vals, id });
+  }
+
+  /** For a unique index: the first key of `doc` already held by another document. */
+  findConflict(doc: Record<string, unknown>, id: string): unknown[] | undefined {
+    if (!this.spec.unique) return undefined;
+    for (const vals of this.keysFor(doc)) {
+      for (const [key] of this.tree.entries({ vals, id: LOW_ID })) {
+        if (this.compareVals(key.vals, vals) !== 0) break;
+        if (key.id !== id) return vals;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The _id keys of entries whose leading value lies in `range`, in ascending value order
+   * (descending when `descending`), so a sort on the leading field can stop early.
+   */
+  *scan(range: KeyRange, descending = false): Generator<string> {
+    const treeForward = descending === (this.dirs[0] === -1);
+    const leading = treeForward === (this.dirs[0] === 1) ? (range.low ?? MIN_KEY) : (range.high ?? MAX_KEY);
+    const start = this.edgeKey(leading, treeForward ? 'first' : 'last');
+    const iter = treeForward ? this.tree.entries(start) : this.tree.entriesReversed(start);
+    for (const [key] of iter) {
+      const v = key.vals[0];
+      if (range.high !== undefined) {
+        const c = compareBson(v, range.high);
+        if (c > 0 || (c === 0 && !range.highInclusive)) {
+          if (!descending) return;
+          continue;
+        }
+      }
+      if (range.low !== undefined) {
+        const c = compareBson(v, range.low);
+        if (c < 0 || (c === 0 && !range.lowInclusive)) {
+          if (descending) return;
+          continue;
+        }
+      }
+      yield key.id;
+    }
+  }
+
+  /** The first (or last) possible tree key whose leading value is `value`. */
+  private edgeKey(value: unknown, edge: 'first' | 'last'): IndexKey {
+    const vals = this.dirs.map((dir, i) => {
+      if (i === 0) return value;
+      return (edge === 'first') === (dir === 1) ? MIN_KEY : MAX_KEY;
+    });
+    return { vals, id: edge === 'first' ? LOW_ID : HIGH_ID };
+  }
+}
+
+export type KeyRange = {
+  low?: unknown;
+  high?: unknown;
+  lowInclusive: boolean;
+  highInclusive: boolean;
+};

@@ -1,0 +1,89 @@
+/**
+ * Chooses an index for a find: equality, $in and range conditions on an index's leading field,
+ * or an index that yields the requested sort order so the scan can stop at the limit.
+ * The chosen index only narrows the candidates; the full filter is always applied afterwards.
+ */
+import { typeRank } from './bson-values.ts';
+import type { IndexStore, KeyRange } from './index-store.ts';
+
+export type QueryPlan = {
+  index: IndexStore;
+  ranges: KeyRange[];
+  /** Candidates come out in the order of `sort`, so the caller may stop after skip + limit. */
+  providesSort: boolean;
+  descending: boolean;
+};
+
+type Bounds = { ranges: KeyRange[]; score: number };
+
+const INDEXABLE_RANKS = new Set([3, 4, 8, 9, 10]);
+const TYPE_BRACKETS: Record<number, [unknown, unknown]> = {
+  3: [-Infinity, Infinity],
+  10: [new Date(-8.64e15), new Date(8.64e15)],
+};
+
+export function planQuery(
+  indexes: Iterable<IndexStore>,
+  filter: Record<string, unknown>,
+  sort: Record<string, number> | undefined,
+): QueryPlan | undefined {
+  const sortKeys = sort ? Object.entries(sort) : [];
+  const sortField = sortKeys.length === 1 ? sortKeys[0]![0] : undefined;
+  const descending = sortKeys.length === 1 && sortKeys[0]![1] === -1;
+  let best: (QueryPlan & { score: number }) | undefined;
+  for (const index of indexes) {
+    if (!index.queryable) continue;
+    const leading = index.fields[0]!;
+    const ordered = leading === sortField && !index.multikey;
+    const bounds = boundsFor(filter[leading]);
+    if (!bounds) {
+      if (ordered && !best) best = { index, ranges: [{ lowInclusive: true, highInclusive: true }], providesSort: true, descending, score: 0 };
+      continue;
+    }
+    const score = bounds.score + (index.spec.unique && bounds.score === 3 ? 1 : 0) + (ordered ? 0.5 : 0);
+    if (!best || score > best.score) {
+      best = { index, ranges: bounds.ranges, providesSort: ordered && bounds.ranges.length === 1, descending, score };
+    }
+  }
+  if (!best) return undefined;
+  const { score: _score, ...plan } = best;
+  return plan;
+}
+
+function isScalar(v: unknown): boolean {
+  return INDEXABLE_RANKS.has(typeRank(v)) && !(v instanceof RegExp);
+}
+
+function boundsFor(condition: unknown): Bounds | undefined {
+  if (condition === undefined) return undefined;
+  if (isScalar(condition)) return { ranges: [point(condition)], score: 3 };
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
+  const ops = condition as Record<string, unknown>;
+  if (!Object.keys(ops).every((k) => k.startsWith('$'))) return undefined;
+  if ('$eq' in ops && isScalar(ops.$eq)) return { ranges: [point(ops.$eq)], score: 3 };
+  if (Array.isArray(ops.$in) && ops.$in.length > 0 && ops.$in.every(isScalar)) {
+    return { ranges: ops.$in.map(point), score: 2.5 };
+  }
+  return rangeBounds(ops);
+}
+
+function point(v: unknown): KeyRange {
+  return { low: v, high: v, lowInclusive: true, highInclusive: true };
+}
+
+function rangeBounds(ops: Record<string, unknown>): Bounds | undefined {
+  const low = '$gt' in ops ? ops.$gt : ops.$gte;
+  const high = '$lt' in ops ? ops.$lt : ops.$lte;
+  const lowOk = low !== undefined && isScalar(low);
+  const highOk = high !== undefined && isScalar(high);
+  if (!lowOk && !highOk) return undefined;
+  // Type bracketing: {$gt: 5} only matches numbers, so the scan need not run into strings.
+  const bracket = TYPE_BRACKETS[typeRank(lowOk ? low : high)];
+  const range: KeyRange = {
+    low: lowOk ? low : bracket?.[0],
+    high: highOk ? high : bracket?.[1],
+    lowInclusive: lowOk ? !('$gt' in ops) : true,
+    highInclusive: highOk ? !('$lt' in ops) : true,
+  };
+  return { ranges: [range], score: lowOk && highOk ? 2 : 1 };
+}

@@ -1,0 +1,50 @@
+/**
+ * Framing shared by the journal and snapshots: [u32 length][u32 crc32][payload], little endian.
+ * A record whose length runs past the end of the file or whose checksum fails is a torn write.
+ */
+import { crc32 } from 'node:zlib';
+import { open } from 'node:fs/promises';
+
+const HEADER = 8;
+/** No record is larger than a full write batch could be (48 MB wire message plus overhead). */
+export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+
+export function frameRecord(payload: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(HEADER + payload.length);
+  out.writeUInt32LE(payload.length, 0);
+  out.writeUInt32LE(crc32(payload), 4);
+  out.set(payload, HEADER);
+  return out;
+}
+
+export type ParsedRecords = {
+  payloads: Buffer[];
+  /** Bytes up to the end of the last intact record. */
+  validBytes: number;
+  /** True when bytes after the last intact record exist (a torn or corrupt tail). */
+  torn: boolean;
+};
+
+export function parseRecords(buf: Buffer): ParsedRecords {
+  const payloads: Buffer[] = [];
+  let pos = 0;
+  while (pos + HEADER <= buf.length) {
+    const length = buf.readUInt32LE(pos);
+    if (length > MAX_RECORD_BYTES || pos + HEADER + length > buf.length) break;
+    const payload = buf.subarray(pos + HEADER, pos + HEADER + length);
+    if (crc32(payload) !== buf.readUInt32LE(pos + 4)) break;
+    payloads.push(payload);
+    pos += HEADER + length;
+  }
+  return { payloads, validBytes: pos, torn: pos < buf.length };
+}
+
+/** Makes a file's directory entry durable (after create, rename or unlink). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Snapshots: the whole state at a journal boundary, written to a temp file, fsynced and renamed,
+ * so a snapshot on disk is always complete. Layout: a header record, then per collection a
+ * catalog record followed by document chunks, then an end record.
+ */
+import { BSON } from 'bson';
+import { open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { frameRecord, fsyncDir, parseRecords } from './record-file.ts';
+import type { Doc } from './collection-store.ts';
+import type { IndexSpec } from './index-store.ts';
+
+export type CollectionState = {
+  ns: string;
+  options: Record<string, unknown>;
+  indexes: IndexSpec[];
+  docs: Doc[];
+};
+
+const CHUNK_DOCS = 500;
+
+export async function writeSnapshot(path: string, seq: number, collections: CollectionState[]): Promise<void> {
+  const tmp = `${path}.tmp`;
+  const handle = await open(tmp, 'w');
+  try {
+    const write = (record: Record<string, unknown>) => handle.write(frameRecord(BSON.serialize(record)));
+    await write({ t: 'header', seq, collections: collections.length });
+    for (const c of collections) {
+      await write({ t: 'collection', ns: c.ns, options: c.options, indexes: c.indexes });
+      for (let i = 0; i < c.docs.length; i += CHUNK_DOCS) {
+        await write({ t: 'docs', ns: c.ns, docs: c.docs.slice(i, i + CHUNK_DOCS) });
+      }
+    }
+    await write({ t: 'end', seq });
+    await handle.datasync();
+  } finally {
+    await handle.close();
+  }
+  await rename(tmp, path);
+  await fsyncDir(dirname(path));
+}
+
+/** Reads a snapshot; throws if it is not complete (which a renamed snapshot always is). */
+export async function readSnapshot(path: string): Promise<{ seq: number; collections: CollectionState[] }> {
+  const { payloads } = parseRecords(await readFile(path));
+  const records = payloads.map((p) => BSON.deserialize(p));
+  const header = records[0];
+  const end = records[records.length - 1];
+  if (header?.t !== 'header' || end?.t !== 'end') throw new Error(`snapshot ${path} is incomplete`);
+  const byNs = new Map<string, CollectionState>();
+  for (const r of records.slice(1, -1)) {
+    if (r.t === 'collection') byNs.set(r.ns, { ns: r.ns, options: r.options, indexes: r.indexes, docs: [] });
+    else if (r.t === 'docs') byNs.get(r.ns)!.docs.push(...(r.docs as Doc[]));
+  }
+  return { seq: header.seq as number, collections: [...byNs.values()] };
+}

@@ -1,0 +1,1 @@
+export { connect, type Storage, type StorageConfig } from './connect.ts';
