@@ -81,7 +81,8 @@ function runModifier(doc: Doc, modifier: Doc | Doc[], options: UpdateOptions): D
       collation: options.collation as never,
     }));
   } catch (err) {
-    fail('BadValue', (err as Error).message);
+    const message = (err as Error).message;
+    fail(/immutable field '_id'/.test(message) ? 'ImmutableField' : 'BadValue', message);
   }
   return modifiedCount > 0 ? docs[0]! : doc;
 }

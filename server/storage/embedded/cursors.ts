@@ -30,7 +30,8 @@ export class CursorRegistry {
     return { firstBatch, id: Long.fromBigInt(id), ns };
   }
 
-  getMore(id: Long, ns: string, batchSize?: number): { nextBatch: Doc[]; id: Long; ns: string } {
+  getMore(rawId: unknown, ns: string, batchSize?: number): { nextBatch: Doc[]; id: Long; ns: string } {
+    const id = toLong(rawId);
     const key = id.toString();
     const cursor = this.open.get(key);
     if (!cursor) fail('CursorNotFound', `cursor id ${key} not found`);
@@ -44,10 +45,10 @@ export class CursorRegistry {
     return { nextBatch, id, ns };
   }
 
-  kill(ids: Long[]): { cursorsKilled: Long[]; cursorsNotFound: Long[] } {
+  kill(rawIds: unknown[]): { cursorsKilled: Long[]; cursorsNotFound: Long[] } {
     const cursorsKilled: Long[] = [];
     const cursorsNotFound: Long[] = [];
-    for (const id of ids) (this.open.delete(id.toString()) ? cursorsKilled : cursorsNotFound).push(id);
+    for (const id of rawIds.map(toLong)) (this.open.delete(id.toString()) ? cursorsKilled : cursorsNotFound).push(id);
     return { cursorsKilled, cursorsNotFound };
   }
 
@@ -74,4 +75,12 @@ function takeBatch(cursor: OpenCursor, batchSize: number): Doc[] {
     cursor.pos++;
   }
   return batch;
+}
+
+/** Cursor ids arrive as numbers or Longs (depending on BSON promotion) and must leave as Int64. */
+function toLong(v: unknown): Long {
+  if (Long.isLong(v)) return v;
+  if (typeof v === 'bigint') return Long.fromBigInt(v);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return Long.fromNumber(v);
+  fail('TypeMismatch', 'cursor id must be a 64-bit integer');
 }

@@ -2,13 +2,15 @@
  * One secondary index: a B+ tree of (key values, _id key) entries. Unique indexes are checked
  * before any write touches memory, so a rejected write leaves no trace.
  */
-import BTreeModule from 'sorted-btree';
+import { createRequire } from 'node:module';
+import type BTreeModule from 'sorted-btree';
 import { Query } from 'mingo';
 import { compareBson, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
 
-// sorted-btree is CommonJS; its class is the module's `default` property.
-const BTree = BTreeModule.default;
+// sorted-btree is CommonJS with its class on `default`; ESM interop differs between Node and
+// Vite, so load it the CommonJS way in both.
+const BTree = (createRequire(import.meta.url)('sorted-btree') as typeof BTreeModule).default;
 
 export type IndexSpec = {
   v?: number;

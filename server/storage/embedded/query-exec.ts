@@ -17,6 +17,9 @@ export type FindSpec = {
   variables?: Doc;
 };
 
+/** Filled in by runFind when given: how the query ran (for explain and for tests). */
+export type FindStats = { indexName?: string; docsExamined: number };
+
 export function queryOptions(spec: Pick<FindSpec, 'collation' | 'variables'>) {
   return {
     ...(spec.collation ? { collation: spec.collation as never } : {}),
@@ -38,9 +41,13 @@ export function* matching(store: CollectionStore, spec: FindSpec, query = compil
   for (const doc of candidates(store, plan)) if (query.test(doc)) yield doc;
 }
 
-function* candidates(store: CollectionStore, plan: QueryPlan | undefined): Generator<Doc> {
+function* candidates(store: CollectionStore, plan: QueryPlan | undefined, stats?: FindStats): Generator<Doc> {
+  if (stats) stats.indexName = plan?.index.spec.name;
   if (!plan) {
-    yield* store.docs.values();
+    for (const doc of store.docs.values()) {
+      if (stats) stats.docsExamined++;
+      yield doc;
+    }
     return;
   }
   const seen = plan.ranges.length > 1 || plan.index.multikey ? new Set<string>() : undefined;
@@ -51,12 +58,13 @@ function* candidates(store: CollectionStore, plan: QueryPlan | undefined): Gener
         seen.add(id);
       }
       const doc = store.get(id);
+      if (stats) stats.docsExamined++;
       if (doc) yield doc;
     }
   }
 }
 
-export function runFind(store: CollectionStore | undefined, spec: FindSpec): Doc[] {
+export function runFind(store: CollectionStore | undefined, spec: FindSpec, stats?: FindStats): Doc[] {
   if (!store) return [];
   try {
     const query = compileFilter(spec.filter, spec);
@@ -67,7 +75,7 @@ export function runFind(store: CollectionStore | undefined, spec: FindSpec): Doc
     if (plan?.providesSort || !sort) {
       const out: Doc[] = [];
       let skipped = 0;
-      for (const doc of candidates(store, plan)) {
+      for (const doc of candidates(store, plan, stats)) {
         if (!query.test(doc)) continue;
         if (skipped++ < skip) continue;
         out.push(doc);
@@ -76,7 +84,7 @@ export function runFind(store: CollectionStore | undefined, spec: FindSpec): Doc
       return project(out, spec, query);
     }
     const matched: Doc[] = [];
-    for (const doc of candidates(store, plan)) if (query.test(doc)) matched.push(doc);
+    for (const doc of candidates(store, plan, stats)) if (query.test(doc)) matched.push(doc);
     let cursor = new Query({}, queryOptions(spec)).find<Doc>(matched).sort(sort as never).skip(skip);
     if (Number.isFinite(limit)) cursor = cursor.limit(limit);
     return project(cursor.all(), spec, query);

@@ -1,15 +1,13 @@
 /** find, getMore, killCursors, count and distinct. */
-import type { Long } from 'bson';
 import { idKeyOf, valuesAtPath } from '../bson-values.ts';
 import type { Doc } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
-import { compileFilter, matching, runFind } from '../query-exec.ts';
+import { compileFilter, matching, runFind, type FindSpec, type FindStats } from '../query-exec.ts';
 import { asCount, asDoc, namespaceOf, type CommandHandler } from './command-context.ts';
 
-const find: CommandHandler = (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.find);
+function findSpec(cmd: Doc): FindSpec {
   const limit = asCount(cmd.limit, 'limit');
-  const docs = runFind(ctx.engine.store(ns), {
+  return {
     filter: asDoc(cmd.filter, 'filter'),
     sort: asDoc(cmd.sort, 'sort') as Record<string, number> | undefined,
     projection: asDoc(cmd.projection, 'projection'),
@@ -17,21 +15,42 @@ const find: CommandHandler = (cmd, ctx) => {
     limit: limit === undefined ? undefined : Math.abs(limit),
     collation: asDoc(cmd.collation, 'collation'),
     variables: asDoc(cmd.let, 'let'),
-  });
+  };
+}
+
+const find: CommandHandler = (cmd, ctx) => {
+  const ns = namespaceOf(ctx, cmd.find);
+  const docs = runFind(ctx.engine.store(ns), findSpec(cmd));
+  const limit = asCount(cmd.limit, 'limit');
   const singleBatch = cmd.singleBatch === true || (limit !== undefined && limit < 0);
   return { cursor: ctx.cursors.start(ns, docs, asCount(cmd.batchSize, 'batchSize'), singleBatch), ok: 1 };
+};
+
+/** explain for find: which index answered and how many documents were examined. */
+const explain: CommandHandler = (cmd, ctx) => {
+  const inner = asDoc(cmd.explain, 'explain');
+  if (!inner || typeof inner.find !== 'string') fail('IllegalOperation', 'explain is only supported for find');
+  const ns = namespaceOf(ctx, inner.find);
+  const stats: FindStats = { docsExamined: 0 };
+  const docs = runFind(ctx.engine.store(ns), findSpec(inner), stats);
+  const stage = stats.indexName ? { stage: 'IXSCAN', indexName: stats.indexName } : { stage: 'COLLSCAN' };
+  return {
+    queryPlanner: { namespace: ns, winningPlan: { stage: 'FETCH', inputStage: stage } },
+    executionStats: { nReturned: docs.length, totalDocsExamined: stats.docsExamined },
+    ok: 1,
+  };
 };
 
 const getMore: CommandHandler = (cmd, ctx) => {
   const ns = namespaceOf(ctx, cmd.collection);
   if (cmd.getMore === undefined) fail('BadValue', 'getMore requires a cursor id');
-  return { cursor: ctx.cursors.getMore(cmd.getMore as Long, ns, asCount(cmd.batchSize, 'batchSize')), ok: 1 };
+  return { cursor: ctx.cursors.getMore(cmd.getMore, ns, asCount(cmd.batchSize, 'batchSize')), ok: 1 };
 };
 
 const killCursors: CommandHandler = (cmd, ctx) => {
   namespaceOf(ctx, cmd.killCursors);
   if (!Array.isArray(cmd.cursors)) fail('BadValue', 'killCursors requires a cursors array');
-  return { ...ctx.cursors.kill(cmd.cursors as Long[]), cursorsAlive: [], cursorsUnknown: [], ok: 1 };
+  return { ...ctx.cursors.kill(cmd.cursors), cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 };
 
 const count: CommandHandler = (cmd, ctx) => {
@@ -74,4 +93,4 @@ function hasPath(doc: Doc, path: string): boolean {
   return value !== undefined;
 }
 
-export const readCommands: Record<string, CommandHandler> = { find, getMore, killCursors, count, distinct };
+export const readCommands: Record<string, CommandHandler> = { find, explain, getMore, killCursors, count, distinct };

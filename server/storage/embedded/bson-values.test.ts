@@ -1,0 +1,68 @@
+import { Decimal128, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
+import { describe, expect, it } from 'vitest';
+import { compareBson, idKeyOf, valuesAtPath } from './bson-values.ts';
+
+describe('compareBson follows MongoDB\'s type order', () => {
+  // Each value sorts strictly before the next one.
+  const ascending: [string, unknown][] = [
+    ['MinKey', new MinKey()],
+    ['null', null],
+    ['negative number', -5],
+    ['Long', Long.fromNumber(3)],
+    ['Decimal128', Decimal128.fromString('3.5')],
+    ['double', 10.25],
+    ['empty string', ''],
+    ['string', 'abc'],
+    ['object', { a: 1 }],
+    ['array', [1]],
+    ['ObjectId', new ObjectId('000000000000000000000001')],
+    ['false', false],
+    ['true', true],
+    ['Date', new Date(0)],
+    ['Timestamp', new Timestamp({ t: 1, i: 1 })],
+    ['RegExp', /a/],
+    ['MaxKey', new MaxKey()],
+  ];
+  it.each(ascending.slice(1).map((v, i) => [ascending[i]![0], v[0], ascending[i]![1], v[1]]))(
+    '%s < %s',
+    (_a, _b, a, b) => {
+      expect(compareBson(a, b)).toBeLessThan(0);
+      expect(compareBson(b, a)).toBeGreaterThan(0);
+    },
+  );
+
+  it.each([
+    [1, 1.0],
+    [2, Long.fromNumber(2)],
+    [null, undefined],
+    [{ a: 1, b: 'x' }, { a: 1, b: 'x' }],
+  ])('%o equals %o', (a, b) => {
+    expect(compareBson(a, b)).toBe(0);
+  });
+});
+
+describe('idKeyOf', () => {
+  it.each([
+    [1, Long.fromNumber(1), true],
+    [1, 1.0, true],
+    [1, '1', false],
+    [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000001'), true],
+    [{ a: 1 }, { a: 1 }, true],
+    [{ a: 1, b: 2 }, { b: 2, a: 1 }, false],
+  ])('%o and %o share a key: %s', (a, b, same) => {
+    expect(idKeyOf(a) === idKeyOf(b)).toBe(same);
+  });
+});
+
+describe('valuesAtPath', () => {
+  it.each([
+    [{ a: 1 }, 'a', [1]],
+    [{ a: [1, 2] }, 'a', [1, 2]],
+    [{ a: [{ b: 1 }, { b: 2 }] }, 'a.b', [1, 2]],
+    [{ a: { b: { c: 'x' } } }, 'a.b.c', ['x']],
+    [{ a: 1 }, 'missing', [null]],
+    [{ a: [10, 20] }, 'a.1', [20]],
+  ])('%o at %s gives %o', (doc, path, values) => {
+    expect(valuesAtPath(doc, path)).toEqual(values);
+  });
+});
