@@ -2,10 +2,20 @@
  * One write-ahead journal file with group commit: appends made while an fsync is in flight are
  * written and fsynced together in the next batch, and each append's promise resolves only once
  * its bytes are on disk. A failed write or fsync fails every later append (the engine must stop).
+ *
+ * Measured on the project's machines (see the storage benchmark): synchronous write+fdatasync on
+ * the engine's own thread costs half the latency of two thread-pool round trips, and appending
+ * into space preallocated with zeros halves it again (no file-size metadata to journal per sync).
+ * Requests that arrive meanwhile wait in the socket buffers and form the next batch.
  */
+import { fdatasyncSync, fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { frameRecord, fsyncDir } from './record-file.ts';
+
+const GATHER_MS = 0.5;
+const PREALLOCATE_BYTES = 16 * 1024 * 1024;
+const ZEROS = Buffer.alloc(1024 * 1024);
 
 type Pending = { bytes: Buffer; resolve: () => void; reject: (err: Error) => void };
 
@@ -18,6 +28,9 @@ export class JournalFile {
   private failure?: Error;
   private position: number;
   private closed = false;
+  /** Size of the previous batch: the next flush briefly waits to gather as many (group commit). */
+  private lastBatchSize = 1;
+  private allocated = 0;
 
   /** `after`: writes to this file wait for the previous file's last fsync, keeping order on disk. */
   constructor(
@@ -51,6 +64,10 @@ export class JournalFile {
     this.closed = true;
     await this.ready.catch(() => undefined);
     await this.flush();
+    if (this.handle && this.allocated > this.position) {
+      ftruncateSync(this.handle.fd, this.position);
+      fsyncSync(this.handle.fd);
+    }
     await this.handle?.close();
     this.handle = undefined;
   }
@@ -67,7 +84,12 @@ export class JournalFile {
     this.flushing = true;
     try {
       await this.ready;
-      while (this.pending.length > 0) await this.writeBatch(this.pending.splice(0));
+      while (this.pending.length > 0) {
+        await this.gather();
+        const batch = this.pending.splice(0);
+        this.lastBatchSize = batch.length;
+        await this.writeBatch(batch);
+      }
     } catch (err) {
       this.failure ??= err as Error;
       for (const p of this.pending.splice(0)) p.reject(this.failure);
@@ -76,11 +98,35 @@ export class JournalFile {
     }
   }
 
+  /**
+   * Clients acknowledged together send their next writes together, but not in the same instant;
+   * waiting a fraction of an fsync for them doubles the batch instead of paying a second fsync.
+   * A lone writer (batch of one) never waits.
+   */
+  private async gather(): Promise<void> {
+    const deadline = performance.now() + GATHER_MS;
+    while (!this.closed && this.pending.length < this.lastBatchSize && performance.now() < deadline) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** Fills the file with zeros past `needed`; recovery reads a zero length as the end. */
+  private preallocate(fd: number, needed: number): void {
+    const target = needed + PREALLOCATE_BYTES;
+    for (let at = Math.max(this.allocated, this.position); at < target; at += ZEROS.length) {
+      writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, target - at), at);
+    }
+    fsyncSync(fd);
+    this.allocated = target;
+  }
+
   private async writeBatch(batch: Pending[]): Promise<void> {
     const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((p) => p.bytes));
     try {
-      await this.handle!.write(bytes, 0, bytes.length, this.position);
-      await this.handle!.datasync();
+      const fd = this.handle!.fd;
+      if (this.position + bytes.length > this.allocated) this.preallocate(fd, this.position + bytes.length);
+      writeSync(fd, bytes, 0, bytes.length, this.position);
+      fdatasyncSync(fd);
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
       throw err;

@@ -30,6 +30,8 @@ export function parseRecords(buf: Buffer): ParsedRecords {
   let pos = 0;
   while (pos + HEADER <= buf.length) {
     const length = buf.readUInt32LE(pos);
+    // Zeros are preallocated space, not a record: the clean end of the file.
+    if (length === 0 && isZero(buf.subarray(pos))) return { payloads, validBytes: pos, torn: false };
     if (length > MAX_RECORD_BYTES || pos + HEADER + length > buf.length) break;
     const payload = buf.subarray(pos + HEADER, pos + HEADER + length);
     if (crc32(payload) !== buf.readUInt32LE(pos + 4)) break;
@@ -37,6 +39,11 @@ export function parseRecords(buf: Buffer): ParsedRecords {
     pos += HEADER + length;
   }
   return { payloads, validBytes: pos, torn: pos < buf.length };
+}
+
+function isZero(buf: Buffer): boolean {
+  for (let i = 0; i < buf.length; i++) if (buf[i] !== 0) return false;
+  return true;
 }
 
 /** Makes a file's directory entry durable (after create, rename or unlink). */
