@@ -32,7 +32,7 @@ export function isReplacement(update: UpdateSpec): update is Doc {
 export function applyUpdate(doc: Doc, update: UpdateSpec, options: UpdateOptions = {}): Doc {
   let next: Doc;
   if (isReplacement(update)) next = replaceDocument(doc, update);
-  else if (Array.isArray(update)) next = runModifier(doc, update, options);
+  else if (Array.isArray(update)) next = keepId(doc, runModifier(doc, update, options));
   else next = runModifier(doc, operatorsFor(update, options.inserting ?? false), options);
   if (next === doc) return doc;
   if (compareBson(next._id, doc._id) !== 0 || (next._id === undefined) !== (doc._id === undefined)) {
@@ -40,6 +40,12 @@ export function applyUpdate(doc: Doc, update: UpdateSpec, options: UpdateOptions
   }
   checkDepth(next, 1);
   return next;
+}
+
+/** A pipeline whose output has no _id keeps the document's own, as MongoDB does. */
+function keepId(doc: Doc, next: Doc): Doc {
+  if (next === doc || next._id !== undefined || doc._id === undefined) return next;
+  return { _id: doc._id, ...next };
 }
 
 function replaceDocument(doc: Doc, replacement: Doc): Doc {

@@ -19,6 +19,7 @@ export const CODES = {
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
+  CommandNotSupportedOnView: 166,
   InvalidPipelineOperator: 168,
   Location40414: 40414,
   DuplicateKey: 11000,

@@ -4,6 +4,7 @@
  */
 import { Query } from 'mingo';
 import type { CollectionStore, Doc } from './collection-store.ts';
+import { isPlainObject } from './bson-values.ts';
 import { asEngineError } from './engine-errors.ts';
 import { planQuery, type QueryPlan } from './query-planner.ts';
 
@@ -20,19 +21,51 @@ export type FindSpec = {
 /** Filled in by runFind when given: how the query ran (for explain and for tests). */
 export type FindStats = { indexName?: string; docsExamined: number };
 
+/** ICU locale ids use '_' (en_US); Intl wants '-' (en-US). */
+function intlCollation(collation: Doc): Doc {
+  return { ...collation, locale: String(collation.locale).replace(/_/g, '-') };
+}
+
 export function queryOptions(spec: Pick<FindSpec, 'collation' | 'variables'>) {
   return {
-    ...(spec.collation ? { collation: spec.collation as never } : {}),
+    ...(spec.collation && spec.collation.locale !== 'simple' ? { collation: intlCollation(spec.collation) as never } : {}),
     ...(spec.variables ? { variables: spec.variables } : {}),
   };
 }
 
-export function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation' | 'variables'> = {}): Query {
+export type Matcher = { test(doc: Doc): boolean };
+
+export function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation' | 'variables'> = {}): Matcher {
+  const fold = collationFold(spec.collation);
   try {
-    return new Query(filter ?? {}, queryOptions(spec));
+    if (!fold) return new Query(filter ?? {}, queryOptions(spec));
+    const query = new Query(foldStrings(filter ?? {}, fold) as Doc, queryOptions(spec));
+    return { test: (doc) => query.test(foldStrings(doc, fold) as Doc) };
   } catch (err) {
     throw asEngineError(err);
   }
+}
+
+/**
+ * mingo honours collation only when sorting; for matching, a case-insensitive (strength 2) or
+ * also accent-insensitive (strength 1) collation compares strings folded to one form.
+ */
+function collationFold(collation: Doc | undefined): ((s: string) => string) | undefined {
+  if (!collation || collation.locale === 'simple') return undefined;
+  const strength = Number(collation.strength ?? 3);
+  const locale = String(collation.locale).replace(/_/g, '-');
+  if (strength >= 3) return undefined;
+  if (strength === 2) return (s) => s.toLocaleLowerCase(locale);
+  return (s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase(locale);
+}
+
+function foldStrings(value: unknown, fold: (s: string) => string): unknown {
+  if (typeof value === 'string') return fold(value);
+  if (Array.isArray(value)) return value.map((v) => foldStrings(v, fold));
+  if (!isPlainObject(value)) return value;
+  const out: Doc = {};
+  for (const [k, v] of Object.entries(value)) out[k] = foldStrings(v, fold);
+  return out;
 }
 
 /** Documents matching the filter, narrowed by an index where possible (unsorted, unlimited). */
@@ -81,20 +114,20 @@ export function runFind(store: CollectionStore | undefined, spec: FindSpec, stat
         out.push(doc);
         if (out.length >= limit) break;
       }
-      return project(out, spec, query);
+      return project(out, spec);
     }
     const matched: Doc[] = [];
     for (const doc of candidates(store, plan, stats)) if (query.test(doc)) matched.push(doc);
     let cursor = new Query({}, queryOptions(spec)).find<Doc>(matched).sort(sort as never).skip(skip);
     if (Number.isFinite(limit)) cursor = cursor.limit(limit);
-    return project(cursor.all(), spec, query);
+    return project(cursor.all(), spec);
   } catch (err) {
     throw asEngineError(err);
   }
 }
 
 /** Projection goes through the filter's query so positional projections (`a.$`) see the match. */
-function project(docs: Doc[], spec: FindSpec, query: Query): Doc[] {
+function project(docs: Doc[], spec: FindSpec): Doc[] {
   if (!spec.projection || Object.keys(spec.projection).length === 0) return docs;
-  return query.find<Doc>(docs, spec.projection as never).all();
+  return new Query(spec.filter ?? {}, queryOptions(spec)).find<Doc>(docs, spec.projection as never).all();
 }

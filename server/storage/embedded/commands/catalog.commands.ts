@@ -6,7 +6,7 @@ import type { CollectionStore, Doc } from '../collection-store.ts';
 import { ID_INDEX } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import type { IndexSpec } from '../index-store.ts';
-import { asDoc, checkDbName, collectionOf, namespaceOf, type CommandContext, type CommandHandler } from './command-context.ts';
+import { asDoc, checkDbName, collectionOf, namespaceOf, writableNamespace, type CommandContext, type CommandHandler } from './command-context.ts';
 
 const COMMAND_FIELDS = new Set(['create', '$db', 'lsid', 'writeConcern', 'comment', '$clusterTime', 'txnNumber', '$readPreference', 'apiVersion']);
 
@@ -19,6 +19,11 @@ async function commitOps(ctx: CommandContext, ops: Parameters<CommandContext['en
 const create: CommandHandler = async (cmd, ctx) => {
   const ns = namespaceOf(ctx, cmd.create);
   const options = Object.fromEntries(Object.entries(cmd).filter(([k]) => !COMMAND_FIELDS.has(k)));
+  if (options.viewOn !== undefined) {
+    if (typeof options.viewOn !== 'string' || !options.viewOn) fail('TypeMismatch', "'viewOn' must be a collection name");
+    if (options.pipeline !== undefined && !Array.isArray(options.pipeline)) fail('TypeMismatch', "'pipeline' must be an array");
+    options.pipeline ??= [];
+  }
   await commitOps(ctx, [{ op: 'createColl', ns, options }]);
   return { ok: 1 };
 };
@@ -40,6 +45,7 @@ const listCollections: CommandHandler = (cmd, ctx) => {
   const db = checkDbName(ctx.db);
   const infos = ctx.engine.namespaces(db).map((ns) => {
     const store = ctx.engine.store(ns)!;
+    if (store.options.viewOn) return { name: collectionOf(ns), type: 'view', options: store.options, info: { readOnly: true } };
     return { name: collectionOf(ns), type: 'collection', options: store.options, info: { readOnly: false }, idIndex: ID_INDEX };
   });
   const filter = asDoc(cmd.filter, 'filter');
@@ -98,7 +104,7 @@ function checkIndexSpec(raw: unknown, store: CollectionStore | undefined): Index
 }
 
 const createIndexes: CommandHandler = async (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.createIndexes);
+  const ns = writableNamespace(ctx, cmd.createIndexes);
   if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0) fail('BadValue', 'Must specify at least one index to create');
   const store = ctx.engine.store(ns);
   const before = store?.indexes.size ?? 1;

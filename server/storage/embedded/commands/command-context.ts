@@ -1,7 +1,8 @@
 import type { CursorRegistry } from '../cursors.ts';
 import type { Doc } from '../collection-store.ts';
 import type { Engine } from '../engine.ts';
-import { fail } from '../engine-errors.ts';
+import { Aggregator } from 'mingo';
+import { asEngineError, fail } from '../engine-errors.ts';
 
 export type CommandContext = {
   engine: Engine;
@@ -19,6 +20,13 @@ export function namespaceOf(ctx: CommandContext, coll: unknown): string {
   if (typeof coll !== 'string' || coll.length === 0) fail('InvalidNamespace', `Invalid namespace specified '${ctx.db}.${String(coll)}'`);
   if (coll.includes('\0') || coll.startsWith('$') || coll.includes('$')) fail('InvalidNamespace', `Invalid collection name: ${coll}`);
   return `${checkDbName(ctx.db)}.${coll}`;
+}
+
+/** Like namespaceOf, for commands that write: views are read-only. */
+export function writableNamespace(ctx: CommandContext, coll: unknown): string {
+  const ns = namespaceOf(ctx, coll);
+  if (ctx.engine.store(ns)?.options.viewOn) fail('CommandNotSupportedOnView', `Namespace ${ns} is a view, not a collection`);
+  return ns;
 }
 
 export function checkDbName(db: string): string {
@@ -42,4 +50,15 @@ export function asCount(value: unknown, field: string): number | undefined {
   if (!Number.isFinite(n)) fail('TypeMismatch', `BSON field '${field}' must be a number`);
   if (n < 0 && field !== 'limit') fail('BadValue', `${field} must be non-negative`);
   return Math.trunc(n);
+}
+
+/** A command's `let` document: each variable is an expression, evaluated once ($$NOW, $rand, $literal). */
+export function letVariables(value: unknown): Doc | undefined {
+  const raw = asDoc(value, 'let');
+  if (!raw || Object.keys(raw).length === 0) return undefined;
+  try {
+    return new Aggregator([{ $replaceWith: { $literal: {} } }, { $set: raw }], {}).run([{}])[0] as Doc;
+  } catch (err) {
+    throw asEngineError(err);
+  }
 }

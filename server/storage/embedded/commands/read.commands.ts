@@ -3,7 +3,8 @@ import { idKeyOf, valuesAtPath } from '../bson-values.ts';
 import type { Doc } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import { compileFilter, matching, runFind, type FindSpec, type FindStats } from '../query-exec.ts';
-import { asCount, asDoc, namespaceOf, type CommandHandler } from './command-context.ts';
+import { findAsPipeline, isView, runPipeline } from '../pipeline-exec.ts';
+import { asCount, asDoc, namespaceOf, letVariables, type CommandContext, type CommandHandler } from './command-context.ts';
 
 function findSpec(cmd: Doc): FindSpec {
   const limit = asCount(cmd.limit, 'limit');
@@ -14,13 +15,19 @@ function findSpec(cmd: Doc): FindSpec {
     skip: asCount(cmd.skip, 'skip'),
     limit: limit === undefined ? undefined : Math.abs(limit),
     collation: asDoc(cmd.collation, 'collation'),
-    variables: asDoc(cmd.let, 'let'),
+    variables: letVariables(cmd.let),
   };
+}
+
+/** Reads a view through its pipeline, everything else through the collection's indexes. */
+function findDocs(ctx: CommandContext, ns: string, spec: FindSpec): Doc[] {
+  if (!isView(ctx.engine, ns)) return runFind(ctx.engine.store(ns), spec);
+  return runPipeline(ctx.engine, ns, findAsPipeline(spec), spec);
 }
 
 const find: CommandHandler = (cmd, ctx) => {
   const ns = namespaceOf(ctx, cmd.find);
-  const docs = runFind(ctx.engine.store(ns), findSpec(cmd));
+  const docs = findDocs(ctx, ns, findSpec(cmd));
   const limit = asCount(cmd.limit, 'limit');
   const singleBatch = cmd.singleBatch === true || (limit !== undefined && limit < 0);
   return { cursor: ctx.cursors.start(ns, docs, asCount(cmd.batchSize, 'batchSize'), singleBatch), ok: 1 };
@@ -54,27 +61,31 @@ const killCursors: CommandHandler = (cmd, ctx) => {
 };
 
 const count: CommandHandler = (cmd, ctx) => {
-  const store = ctx.engine.store(namespaceOf(ctx, cmd.count));
+  const ns = namespaceOf(ctx, cmd.count);
   const skip = asCount(cmd.skip, 'skip') ?? 0;
   const limit = Math.abs(asCount(cmd.limit, 'limit') ?? 0) || Number.POSITIVE_INFINITY;
-  if (!store) return { n: 0, ok: 1 };
-  const filter = asDoc(cmd.query, 'query');
-  let n = 0;
-  if (!filter || Object.keys(filter).length === 0) n = store.docs.size;
-  else {
-    const spec = { filter, collation: asDoc(cmd.collation, 'collation') };
-    for (const _doc of matching(store, spec, compileFilter(filter, spec))) n++;
-  }
-  return { n: Math.max(0, Math.min(n - skip, limit)), ok: 1 };
+  const spec = { filter: asDoc(cmd.query, 'query') ?? {}, collation: asDoc(cmd.collation, 'collation') };
+  return { n: Math.max(0, Math.min(countMatching(ctx, ns, spec) - skip, limit)), ok: 1 };
 };
 
+function countMatching(ctx: CommandContext, ns: string, spec: FindSpec): number {
+  if (isView(ctx.engine, ns)) return findDocs(ctx, ns, spec).length;
+  const store = ctx.engine.store(ns);
+  if (!store) return 0;
+  if (Object.keys(spec.filter ?? {}).length === 0) return store.docs.size;
+  let n = 0;
+  for (const _doc of matching(store, spec, compileFilter(spec.filter, spec))) n++;
+  return n;
+}
+
 const distinct: CommandHandler = (cmd, ctx) => {
-  const store = ctx.engine.store(namespaceOf(ctx, cmd.distinct));
+  const ns = namespaceOf(ctx, cmd.distinct);
   if (typeof cmd.key !== 'string') fail('TypeMismatch', "BSON field 'distinct.key' is missing or not a string");
-  if (!store) return { values: [], ok: 1 };
   const spec = { filter: asDoc(cmd.query, 'query'), collation: asDoc(cmd.collation, 'collation') };
+  const store = ctx.engine.store(ns);
+  const docs = isView(ctx.engine, ns) ? findDocs(ctx, ns, spec) : store ? matching(store, spec) : [];
   const seen = new Map<string, unknown>();
-  for (const doc of matching(store, spec)) {
+  for (const doc of docs) {
     for (const value of valuesAtPath(doc as Doc, cmd.key)) {
       if (value === undefined || (value === null && !hasPath(doc, cmd.key))) continue;
       const key = idKeyOf(value);

@@ -7,7 +7,7 @@ import type { Doc } from '../collection-store.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
 import { Query } from 'mingo';
-import { asDoc, namespaceOf, type CommandContext, type CommandHandler } from './command-context.ts';
+import { asDoc, writableNamespace, type CommandContext, letVariables, type CommandHandler } from './command-context.ts';
 import { runDelete, runUpdate, type UpdateStatement } from './write-statements.ts';
 
 type StatementResult = { n: number; nModified?: number; upserted?: { index: number; _id: unknown } };
@@ -52,7 +52,7 @@ function listOf(value: unknown, field: string): unknown[] {
 }
 
 const insert: CommandHandler = (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.insert);
+  const ns = writableNamespace(ctx, cmd.insert);
   return runStatements(ctx, cmd, listOf(cmd.documents, 'insert.documents'), (doc, _i, batch) => {
     ctx.engine.write(batch, { op: 'ins', ns, doc: prepareNewDocument(doc) });
     return { n: 1 };
@@ -68,13 +68,13 @@ function updateStatement(stmt: Doc, cmd: Doc): UpdateStatement {
     upsert: stmt.upsert === true,
     arrayFilters: stmt.arrayFilters as Doc[] | undefined,
     collation: asDoc(stmt.collation, 'collation'),
-    variables: asDoc(cmd.let, 'let'),
+    variables: letVariables(cmd.let),
     hint: stmt.hint,
   };
 }
 
 const update: CommandHandler = (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.update);
+  const ns = writableNamespace(ctx, cmd.update);
   return runStatements(ctx, cmd, listOf(cmd.updates, 'update.updates'), (stmt, index, batch) => {
     const outcome = runUpdate(ctx.engine, batch, ns, updateStatement(stmt, cmd));
     return {
@@ -86,20 +86,20 @@ const update: CommandHandler = (cmd, ctx) => {
 };
 
 const del: CommandHandler = (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.delete);
+  const ns = writableNamespace(ctx, cmd.delete);
   return runStatements(ctx, cmd, listOf(cmd.deletes, 'delete.deletes'), (stmt, _i, batch) => {
-    const target = { filter: asDoc(stmt.q, 'q') ?? {}, collation: asDoc(stmt.collation, 'collation'), variables: asDoc(cmd.let, 'let'), hint: stmt.hint };
+    const target = { filter: asDoc(stmt.q, 'q') ?? {}, collation: asDoc(stmt.collation, 'collation'), variables: letVariables(cmd.let), hint: stmt.hint };
     return { n: runDelete(ctx.engine, batch, ns, target, Number(stmt.limit ?? 0) === 0).length };
   });
 };
 
 const findAndModify: CommandHandler = async (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.findAndModify ?? cmd.findandmodify);
+  const ns = writableNamespace(ctx, cmd.findAndModify ?? cmd.findandmodify);
   const target = {
     filter: asDoc(cmd.query, 'query') ?? {},
     sort: asDoc(cmd.sort, 'sort') as Record<string, number> | undefined,
     collation: asDoc(cmd.collation, 'collation'),
-    variables: asDoc(cmd.let, 'let'),
+    variables: letVariables(cmd.let),
     hint: cmd.hint,
   };
   if (cmd.remove === true && cmd.update !== undefined) fail('FailedToParse', 'Cannot specify both an update and remove=true');
