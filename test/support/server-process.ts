@@ -16,7 +16,13 @@ export type ServerProcess = {
   stderr: () => string;
   waitForLog: (msg: string, timeoutMs?: number) => Promise<LogLine>;
   exited: Promise<Exit>;
-  /** Sends the signal and resolves with how the process ended (after its output is drained). */
+  /** Pid of the process running server/main.ts (from its log), which may be below npm and tsx. */
+  serverPid: number;
+  /**
+   * Signals the server process itself and resolves with how the spawned command ended (after its
+   * output is drained). npm does not relay SIGTERM to `npm start`'s server: it kills its shell and
+   * exits 143, orphaning the server, so the signal goes to the logged pid instead.
+   */
   stop: (signal?: NodeJS.Signals) => Promise<Exit>;
 };
 
@@ -44,16 +50,29 @@ export async function startServer(options: StartServerOptions): Promise<ServerPr
     child.kill('SIGKILL');
     throw err;
   }
+  const serverPid = typeof listening.pid === 'number' ? listening.pid : (child.pid ?? 0);
+  let done = false;
+  void exited.then(() => (done = true));
   return {
     child,
     url: String(listening.url),
     ...follower,
     exited,
+    serverPid,
     stop: (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (!done) signalQuietly(serverPid, signal);
+      if (!done && signal === 'SIGKILL') child.kill(signal);
       return exited;
     },
   };
+}
+
+function signalQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Already gone: nothing to stop.
+  }
 }
 
 type LogFollower = Pick<ServerProcess, 'logs' | 'stderr' | 'waitForLog'>;
@@ -87,7 +106,9 @@ function followLogs(child: ChildProcess, exited: Promise<Exit>): LogFollower {
       const check = () => {
         const found = logs.find((l) => l.msg === msg);
         if (found) finish(() => resolve(found));
-        else if (hasExited) finish(() => reject(new Error(`server exited before logging '${msg}'\n${describeOutput(logs, stderr)}`)));
+        else if (hasExited) {
+          finish(() => reject(new Error(`server exited before logging '${msg}'\n${describeOutput(logs, stderr)}`)));
+        }
       };
       const timer = setTimeout(() => {
         finish(() => reject(new Error(`no '${msg}' log line within ${timeoutMs} ms\n${describeOutput(logs, stderr)}`)));

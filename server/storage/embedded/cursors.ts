@@ -5,6 +5,7 @@
 import { BSON, Long } from 'bson';
 import type { Doc } from './collection-store.ts';
 import { fail } from './engine-errors.ts';
+import { RawDocs } from './raw-reply.ts';
 
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
 const DEFAULT_FIRST_BATCH = 101;
@@ -21,7 +22,7 @@ export class CursorRegistry {
   }
 
   /** Returns the first batch; keeps the rest under a cursor id (0 when everything fit). */
-  start(ns: string, docs: Doc[], batchSize?: number, singleBatch = false): { firstBatch: Doc[]; id: Long; ns: string } {
+  start(ns: string, docs: Doc[], batchSize?: number, singleBatch = false): { firstBatch: RawDocs; id: Long; ns: string } {
     const cursor: OpenCursor = { ns, docs, pos: 0, lastUsed: Date.now() };
     const firstBatch = takeBatch(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
     if (singleBatch || cursor.pos >= docs.length) return { firstBatch, id: Long.ZERO, ns };
@@ -30,7 +31,7 @@ export class CursorRegistry {
     return { firstBatch, id: Long.fromBigInt(id), ns };
   }
 
-  getMore(rawId: unknown, ns: string, batchSize?: number): { nextBatch: Doc[]; id: Long; ns: string } {
+  getMore(rawId: unknown, ns: string, batchSize?: number): { nextBatch: RawDocs; id: Long; ns: string } {
     const id = toLong(rawId);
     const key = id.toString();
     const cursor = this.open.get(key);
@@ -63,18 +64,18 @@ export class CursorRegistry {
   }
 }
 
-function takeBatch(cursor: OpenCursor, batchSize: number): Doc[] {
+function takeBatch(cursor: OpenCursor, batchSize: number): RawDocs {
   const limit = batchSize > 0 ? batchSize : Number.MAX_SAFE_INTEGER;
-  const batch: Doc[] = [];
+  const batch: Uint8Array[] = [];
   let bytes = 0;
   while (cursor.pos < cursor.docs.length && batch.length < limit) {
-    const doc = cursor.docs[cursor.pos]!;
-    bytes += BSON.calculateObjectSize(doc);
+    const doc = BSON.serialize(cursor.docs[cursor.pos]!);
+    bytes += doc.length;
     if (batch.length > 0 && bytes > MAX_BATCH_BYTES) break;
     batch.push(doc);
     cursor.pos++;
   }
-  return batch;
+  return new RawDocs(batch);
 }
 
 /** Cursor ids arrive as numbers or Longs (depending on BSON promotion) and must leave as Int64. */

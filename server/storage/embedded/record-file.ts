@@ -30,8 +30,9 @@ export function parseRecords(buf: Buffer): ParsedRecords {
   let pos = 0;
   while (pos + HEADER <= buf.length) {
     const length = buf.readUInt32LE(pos);
-    // Zeros are preallocated space, not a record: the clean end of the file.
-    if (length === 0 && isZero(buf.subarray(pos))) return { payloads, validBytes: pos, torn: false };
+    // Records are never empty, so a zero length is the end: clean if only the zeros of
+    // preallocated space follow, torn otherwise.
+    if (length === 0) return { payloads, validBytes: pos, torn: !isZero(buf.subarray(pos)) };
     if (length > MAX_RECORD_BYTES || pos + HEADER + length > buf.length) break;
     const payload = buf.subarray(pos + HEADER, pos + HEADER + length);
     if (crc32(payload) !== buf.readUInt32LE(pos + 4)) break;

@@ -5,6 +5,7 @@
 import { BSON } from 'bson';
 import type { Doc } from './collection-store.ts';
 import { MAX_MESSAGE_SIZE } from './commands/handshake.commands.ts';
+import { serializeReply } from './raw-reply.ts';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -104,13 +105,13 @@ function header(length: number, requestId: number, responseTo: number, opCode: n
 }
 
 export function encodeOpMsg(reply: Doc, requestId: number, responseTo: number): Buffer[] {
-  const doc = BSON.serialize(reply);
+  const doc = serializeReply(reply);
   const prefix = Buffer.alloc(5);
   return [header(HEADER + 5 + doc.length, requestId, responseTo, OP_MSG), prefix, Buffer.from(doc.buffer, doc.byteOffset, doc.length)];
 }
 
 export function encodeOpReply(reply: Doc, requestId: number, responseTo: number): Buffer[] {
-  const doc = BSON.serialize(reply);
+  const doc = serializeReply(reply);
   const fields = Buffer.alloc(20);
   fields.writeInt32LE(1, 16);
   return [header(HEADER + 20 + doc.length, requestId, responseTo, OP_REPLY), fields, Buffer.from(doc.buffer, doc.byteOffset, doc.length)];

@@ -5,7 +5,7 @@
 import type { Doc } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import { runPipeline } from '../pipeline-exec.ts';
-import { asDoc, namespaceOf, type CommandContext, letVariables, type CommandHandler } from './command-context.ts';
+import { asDoc, letVariables, namespaceOf, type CommandHandler } from './command-context.ts';
 import { writeMerge, writeOut } from './aggregate-output.ts';
 
 const aggregate: CommandHandler = async (cmd, ctx) => {

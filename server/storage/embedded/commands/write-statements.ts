@@ -6,7 +6,6 @@ import { prepareNewDocument } from '../doc-rules.ts';
 import type { Engine, WriteBatch } from '../engine.ts';
 import { fail } from '../engine-errors.ts';
 import { matching, runFind } from '../query-exec.ts';
-import { idKeyOf } from '../bson-values.ts';
 
 export type Target = {
   filter: Doc;
@@ -80,6 +79,3 @@ export function runDelete(engine: Engine, batch: WriteBatch, ns: string, target:
   return targets;
 }
 
-export function isStored(engine: Engine, ns: string, doc: Doc): boolean {
-  return engine.store(ns)?.get(idKeyOf(doc._id)) !== undefined;
-}

@@ -1,0 +1,64 @@
+/**
+ * Cursor batches are serialized once: each document is turned into BSON when the batch is cut
+ * (its size decides where the batch ends) and those bytes are spliced into the reply as they are.
+ */
+import { BSON } from 'bson';
+import type { Doc } from './collection-store.ts';
+
+/** Documents already in BSON form, standing in for an array inside a reply. */
+export class RawDocs {
+  constructor(readonly docs: Uint8Array[]) {}
+
+  /** The documents as objects, for callers on the engine's own side (tests, in-process use). */
+  toObjects(): Doc[] {
+    return this.docs.map((d) => BSON.deserialize(d) as Doc);
+  }
+}
+
+const TYPE_DOCUMENT = 0x03;
+const TYPE_ARRAY = 0x04;
+
+function elementHeader(type: number, key: string): Buffer {
+  const name = Buffer.from(key, 'utf8');
+  const out = Buffer.allocUnsafe(name.length + 2);
+  out[0] = type;
+  name.copy(out, 1);
+  out[name.length + 1] = 0;
+  return out;
+}
+
+function documentOf(elements: Uint8Array[]): Buffer {
+  const size = 4 + elements.reduce((n, e) => n + e.length, 0) + 1;
+  const out = Buffer.allocUnsafe(size);
+  out.writeInt32LE(size, 0);
+  let pos = 4;
+  for (const e of elements) {
+    out.set(e, pos);
+    pos += e.length;
+  }
+  out[pos] = 0;
+  return out;
+}
+
+/** The element bytes of a serialized document, without its length prefix and terminator. */
+function elementsOf(doc: Doc): Uint8Array {
+  const bytes = BSON.serialize(doc);
+  return bytes.subarray(4, bytes.length - 1);
+}
+
+function rawArray(docs: Uint8Array[]): Buffer {
+  const elements: Uint8Array[] = [];
+  docs.forEach((d, i) => elements.push(elementHeader(TYPE_DOCUMENT, String(i)), d));
+  return documentOf(elements);
+}
+
+/** Serializes a reply, splicing in `cursor.firstBatch` / `cursor.nextBatch` when they are RawDocs. */
+export function serializeReply(reply: Doc): Uint8Array {
+  const cursor = reply.cursor as Doc | undefined;
+  const batchKey = cursor && (cursor.firstBatch instanceof RawDocs ? 'firstBatch' : cursor.nextBatch instanceof RawDocs ? 'nextBatch' : undefined);
+  if (!cursor || !batchKey) return BSON.serialize(reply);
+  const { [batchKey]: batch, ...cursorRest } = cursor;
+  const { cursor: _cursor, ...replyRest } = reply;
+  const cursorDoc = documentOf([elementHeader(TYPE_ARRAY, batchKey), rawArray((batch as RawDocs).docs), elementsOf(cursorRest)]);
+  return documentOf([elementHeader(TYPE_DOCUMENT, 'cursor'), cursorDoc, elementsOf(replyRest)]);
+}

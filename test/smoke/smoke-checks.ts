@@ -1,0 +1,133 @@
+/**
+ * The smoke checks, one function each. Each returns a one-line detail for the report or throws.
+ * They run on whatever Node is on PATH; .ci/smoke-node24.sh runs them on Node 24.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { ISOLATED_VM_NODE_FLAGS } from '../../server/plugins/index.ts';
+import { createLogger } from '../../server/shared/logger.ts';
+import { connect } from '../../server/storage/index.ts';
+import { startServer, type ServerProcess } from '../support/server-process.ts';
+
+const execFileAsync = promisify(execFile);
+
+const repoRootUrl = new URL('../../', import.meta.url);
+const repoRoot = fileURLToPath(repoRootUrl);
+
+/** Every temp dir the checks made, so the runner can remove them (or keep them to inspect). */
+export const tempDirs: string[] = [];
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), `rapport-smoke-${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function assert(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new Error(message);
+}
+
+/** SMOKE_EXPECT_NODE_MAJOR guards against a PATH that quietly fell back to the machine's Node. */
+export async function checkNodeVersion(expectedMajor: string | undefined): Promise<string> {
+  const major = process.versions.node.split('.')[0];
+  assert(!expectedMajor || major === expectedMajor, `expected Node ${expectedMajor}, running ${process.version}`);
+  return `${process.version} (${process.execPath})`;
+}
+
+/** isolated-vm needs --no-node-snapshot in the loading process, so the isolate runs in a child. */
+export async function checkIsolate(): Promise<string> {
+  const script = `
+    import { loadIsolatedVmWithSource, runInIsolate } from '${new URL('server/plugins/index.ts', repoRootUrl).href}';
+    const value = await runInIsolate('[1, 2, 3].reduce((a, b) => a + b, 0) * 7');
+    const timeout = await runInIsolate('for (;;) {}', { timeoutMs: 50 }).then(() => 'no timeout', (e) => e.message);
+    const { name, version } = loadIsolatedVmWithSource();
+    console.log(JSON.stringify({ value, timeout, name, version }));
+  `;
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    [...ISOLATED_VM_NODE_FLAGS, '--import', 'tsx', '--input-type=module', '-e', script],
+    { cwd: repoRoot, timeout: 30_000 },
+  );
+  const out = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
+  assert(out.value === 42, `isolate returned ${JSON.stringify(out.value)}, expected 42`);
+  assert(/timed out/i.test(String(out.timeout)), `endless loop was not stopped: ${String(out.timeout)}`);
+  return `${String(out.name)} (isolated-vm@${String(out.version)}) evaluated 42; endless loop timed out`;
+}
+
+type SmokeContact = { _id: string; name: string; tags: string[]; at: Date };
+
+/** A document written through connect() survives closing and reopening the embedded engine. */
+export async function checkConnectRoundTrip(): Promise<string> {
+  const dataDir = await tempDir('connect');
+  const config = { dataDir, dbName: 'smoke', embeddedPort: 0, embeddedMode: 'in-process' as const };
+  const logger = createLogger({ level: 'warn' });
+  const doc: SmokeContact = { _id: 'smoke-1', name: 'Ada Lovelace', tags: ['smoke'], at: new Date() };
+  const first = await connect(config, logger);
+  try {
+    await first.db.collection<SmokeContact>('contacts').insertOne(doc);
+    const same = await first.db.collection<SmokeContact>('contacts').findOne({ _id: doc._id });
+    assert(same?.name === doc.name, `read back ${JSON.stringify(same)} before restart`);
+  } finally {
+    await first.close();
+  }
+  const second = await connect(config, logger);
+  try {
+    const after = await second.db.collection<SmokeContact>('contacts').findOne({ _id: doc._id });
+    assert(after?.name === doc.name, `read back ${JSON.stringify(after)} after restart`);
+    assert(after.at instanceof Date && after.at.getTime() === doc.at.getTime(), 'date field changed on the way back');
+  } finally {
+    await second.close();
+  }
+  return `wrote and read back ${doc._id} in ${dataDir}, also after reopening`;
+}
+
+/** `npm start`, as an operator runs it, with its data in a temp dir. */
+export async function startServerWithNpm(): Promise<ServerProcess> {
+  return startServer({
+    command: process.platform === 'win32' ? 'npm.cmd' : 'npm',
+    args: ['start', '--silent'],
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RAPPORT_DATA_DIR: await tempDir('server') },
+    startTimeoutMs: 60_000,
+  });
+}
+
+export async function checkHttp200(url: string): Promise<string> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  const text = await res.text();
+  assert(res.status === 200, `${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  return `200 ${text.slice(0, 80)}`;
+}
+
+/** Tools (mongosh, Compass, the driver) reach the server's embedded engine at the logged URI. */
+export async function checkServerEngine(server: ServerProcess): Promise<string> {
+  const connected = await server.waitForLog('database connected');
+  const uri = connected.engineUri;
+  assert(typeof uri === 'string', `'database connected' log line has no engineUri: ${JSON.stringify(connected)}`);
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
+  try {
+    await client.connect();
+    const coll = client.db('smoke').collection<{ _id: string; text: string }>('notes');
+    await coll.insertOne({ _id: 'via-engine', text: 'hello' });
+    const back = await coll.findOne({ _id: 'via-engine' });
+    assert(back?.text === 'hello', `read back ${JSON.stringify(back)}`);
+  } finally {
+    await client.close();
+  }
+  return `driver wrote and read a document at ${uri}`;
+}
+
+/** The exit code checked is npm's, which passes on the server's own (through tsx). */
+export async function checkSigterm(server: ServerProcess): Promise<string> {
+  const timer = setTimeout(() => void server.stop('SIGKILL'), 20_000);
+  const exit = await server.stop('SIGTERM');
+  clearTimeout(timer);
+  assert(exit.code === 0, `exited with code ${exit.code} signal ${exit.signal}\n${server.stderr().trim()}`);
+  assert(server.logs.some((l) => l.msg === 'stopped'), "exited 0 but never logged 'stopped'");
+  return `server pid ${server.serverPid} logged stopped; npm start exited 0`;
+}
