@@ -9,6 +9,7 @@ import { compareBson, isPlainObject } from './bson-values.ts';
 import type { Doc } from './collection-store.ts';
 import { checkDepth, checkId } from './doc-rules.ts';
 import { fail } from './engine-errors.ts';
+import { fastUpdate } from './fast-update.ts';
 
 export type UpdateSpec = Doc | Doc[];
 export type UpdateOptions = {
@@ -33,7 +34,10 @@ export function applyUpdate(doc: Doc, update: UpdateSpec, options: UpdateOptions
   let next: Doc;
   if (isReplacement(update)) next = replaceDocument(doc, update);
   else if (Array.isArray(update)) next = keepId(doc, runModifier(doc, update, options));
-  else next = runModifier(doc, operatorsFor(update, options.inserting ?? false), options);
+  else {
+    const ops = operatorsFor(update, options.inserting ?? false);
+    next = (!options.arrayFilters?.length && fastUpdate(doc, ops)) || runModifier(doc, ops, options);
+  }
   if (next === doc) return doc;
   if (compareBson(next._id, doc._id) !== 0 || (next._id === undefined) !== (doc._id === undefined)) {
     fail('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");

@@ -46,9 +46,8 @@ export class CollectionStore {
     const previous = this.docs.get(id);
     if (!previous) fail('BadValue', `no document with _id ${id} in ${this.ns}`);
     this.checkUnique(next, id);
-    for (const index of this.indexes.values()) index.remove(previous, id);
     this.docs.set(id, next);
-    for (const index of this.indexes.values()) index.add(next, id);
+    for (const index of this.indexes.values()) if (index.spec.name !== ID_INDEX.name) index.update(previous, next, id);
   }
 
   delete(id: string): Doc | undefined {

@@ -91,6 +91,16 @@ export class IndexStore {
     for (const vals of this.keysFor(doc)) this.tree.delete({ vals, id });
   }
 
+  /** Moves a document's entries from its old version to its new one, if its keys changed at all. */
+  update(previous: Record<string, unknown>, next: Record<string, unknown>, id: string): void {
+    const before = this.keysFor(previous);
+    const after = this.keysFor(next);
+    if (before.length === after.length && before.every((vals, i) => this.compareVals(vals, after[i]!) === 0)) return;
+    for (const vals of before) this.tree.delete({ vals, id });
+    if (after.length > 1) this.multikey = true;
+    for (const vals of after) this.tree.set({ vals, id }, true);
+  }
+
   /** For a unique index: the first key of `doc` already held by another document. */
   findConflict(doc: Record<string, unknown>, id: string): unknown[] | undefined {
     if (!this.spec.unique) return undefined;

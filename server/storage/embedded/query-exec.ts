@@ -3,8 +3,8 @@
  * the full filter with mingo, then sort, skip, limit and projection.
  */
 import { Query } from 'mingo';
-import type { CollectionStore, Doc } from './collection-store.ts';
-import { isPlainObject } from './bson-values.ts';
+import { ID_INDEX, type CollectionStore, type Doc } from './collection-store.ts';
+import { compareBson, idKeyOf, isPlainObject } from './bson-values.ts';
 import { asEngineError } from './engine-errors.ts';
 import { planQuery, type QueryPlan } from './query-planner.ts';
 
@@ -69,9 +69,17 @@ function foldStrings(value: unknown, fold: (s: string) => string): unknown {
 }
 
 /** Documents matching the filter, narrowed by an index where possible (unsorted, unlimited). */
-export function* matching(store: CollectionStore, spec: FindSpec, query = compileFilter(spec.filter, spec)): Generator<Doc> {
+export function* matching(store: CollectionStore, spec: FindSpec): Generator<Doc> {
   const plan = spec.collation ? undefined : planQuery(store.indexes.values(), spec.filter ?? {}, undefined);
+  const query = filterFor(plan, spec);
   for (const doc of candidates(store, plan)) if (query.test(doc)) yield doc;
+}
+
+const MATCH_ALL: Matcher = { test: () => true };
+
+/** No filter to run when the index ranges already are the whole filter. */
+function filterFor(plan: QueryPlan | undefined, spec: FindSpec): Matcher {
+  return plan?.exact ? MATCH_ALL : compileFilter(spec.filter, spec);
 }
 
 function* candidates(store: CollectionStore, plan: QueryPlan | undefined, stats?: FindStats): Generator<Doc> {
@@ -81,6 +89,10 @@ function* candidates(store: CollectionStore, plan: QueryPlan | undefined, stats?
       if (stats) stats.docsExamined++;
       yield doc;
     }
+    return;
+  }
+  if (plan.index.spec.name === ID_INDEX.name && plan.ranges.every((r) => r.low === r.high && r.low !== undefined)) {
+    yield* byId(store, plan, stats);
     return;
   }
   const seen = plan.ranges.length > 1 || plan.index.multikey ? new Set<string>() : undefined;
@@ -97,12 +109,23 @@ function* candidates(store: CollectionStore, plan: QueryPlan | undefined, stats?
   }
 }
 
+/** _id equality goes straight to the document map; ids are unique, so no duplicates to drop. */
+function* byId(store: CollectionStore, plan: QueryPlan, stats?: FindStats): Generator<Doc> {
+  const ids = new Set(plan.ranges.map((r) => idKeyOf(r.low)));
+  const ordered = [...ids].map((id) => store.get(id)).filter((d): d is Doc => d !== undefined);
+  if (plan.providesSort) ordered.sort((a, b) => compareBson(a._id, b._id) * (plan.descending ? -1 : 1));
+  for (const doc of ordered) {
+    if (stats) stats.docsExamined++;
+    yield doc;
+  }
+}
+
 export function runFind(store: CollectionStore | undefined, spec: FindSpec, stats?: FindStats): Doc[] {
   if (!store) return [];
   try {
-    const query = compileFilter(spec.filter, spec);
     const sort = spec.sort && Object.keys(spec.sort).length ? spec.sort : undefined;
     const plan = spec.collation ? undefined : planQuery(store.indexes.values(), spec.filter ?? {}, sort);
+    const query = filterFor(plan, spec);
     const skip = spec.skip ?? 0;
     const limit = spec.limit && spec.limit > 0 ? spec.limit : Number.POSITIVE_INFINITY;
     if (plan?.providesSort || !sort) {

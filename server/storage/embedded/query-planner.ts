@@ -12,10 +12,13 @@ export type QueryPlan = {
   /** Candidates come out in the order of `sort`, so the caller may stop after skip + limit. */
   providesSort: boolean;
   descending: boolean;
+  /** The ranges express the whole filter: every candidate matches, no need to test it. */
+  exact: boolean;
 };
 
-type Bounds = { ranges: KeyRange[]; score: number };
+type Bounds = { ranges: KeyRange[]; score: number; exact: boolean };
 
+const RANGE_OPS = new Set(['$gt', '$gte', '$lt', '$lte']);
 const INDEXABLE_RANKS = new Set([3, 4, 8, 9, 10]);
 const TYPE_BRACKETS: Record<number, [unknown, unknown]> = {
   3: [-Infinity, Infinity],
@@ -37,17 +40,31 @@ export function planQuery(
     const ordered = leading === sortField && !index.multikey;
     const bounds = boundsFor(filter[leading]);
     if (!bounds) {
-      if (ordered && !best) best = { index, ranges: [{ lowInclusive: true, highInclusive: true }], providesSort: true, descending, score: 0 };
+      if (ordered && !best) {
+        const exact = Object.keys(filter).length === 0;
+        best = { index, ranges: [{ lowInclusive: true, highInclusive: true }], providesSort: true, descending, exact, score: 0 };
+      }
       continue;
     }
+    const ranges = index.multikey ? bounds.ranges.map(oneSided) : bounds.ranges;
+    const exact = bounds.exact && ranges === bounds.ranges && Object.keys(filter).length === 1;
     const score = bounds.score + (index.spec.unique && bounds.score === 3 ? 1 : 0) + (ordered ? 0.5 : 0);
     if (!best || score > best.score) {
-      best = { index, ranges: bounds.ranges, providesSort: ordered && bounds.ranges.length === 1, descending, score };
+      best = { index, ranges, providesSort: ordered && ranges.length === 1, descending, exact, score };
     }
   }
   if (!best) return undefined;
   const { score: _score, ...plan } = best;
   return plan;
+}
+
+/**
+ * On a multikey index, {$gt: 5, $lt: 10} matches an array with one element above 5 and another
+ * below 10, which no single key range holds: only one bound can narrow the scan.
+ */
+function oneSided(range: KeyRange): KeyRange {
+  if (range.low === undefined || range.high === undefined || range.low === range.high) return range;
+  return { low: range.low, lowInclusive: range.lowInclusive, highInclusive: true };
 }
 
 function isScalar(v: unknown): boolean {
@@ -56,15 +73,18 @@ function isScalar(v: unknown): boolean {
 
 function boundsFor(condition: unknown): Bounds | undefined {
   if (condition === undefined) return undefined;
-  if (isScalar(condition)) return { ranges: [point(condition)], score: 3 };
+  if (isScalar(condition)) return { ranges: [point(condition)], score: 3, exact: true };
   if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
   const ops = condition as Record<string, unknown>;
-  if (!Object.keys(ops).every((k) => k.startsWith('$'))) return undefined;
-  if ('$eq' in ops && isScalar(ops.$eq)) return { ranges: [point(ops.$eq)], score: 3 };
+  const keys = Object.keys(ops);
+  if (!keys.every((k) => k.startsWith('$'))) return undefined;
+  const only = keys.length === 1;
+  if ('$eq' in ops && isScalar(ops.$eq)) return { ranges: [point(ops.$eq)], score: 3, exact: only };
   if (Array.isArray(ops.$in) && ops.$in.length > 0 && ops.$in.every(isScalar)) {
-    return { ranges: ops.$in.map(point), score: 2.5 };
+    return { ranges: ops.$in.map(point), score: 2.5, exact: only };
   }
-  return rangeBounds(ops);
+  const range = rangeBounds(ops);
+  return range && { ...range, exact: range.exact && keys.every((k) => RANGE_OPS.has(k)) };
 }
 
 function point(v: unknown): KeyRange {
@@ -72,18 +92,24 @@ function point(v: unknown): KeyRange {
 }
 
 function rangeBounds(ops: Record<string, unknown>): Bounds | undefined {
+  if (('$gt' in ops && '$gte' in ops) || ('$lt' in ops && '$lte' in ops)) return undefined;
   const low = '$gt' in ops ? ops.$gt : ops.$gte;
   const high = '$lt' in ops ? ops.$lt : ops.$lte;
   const lowOk = low !== undefined && isScalar(low);
   const highOk = high !== undefined && isScalar(high);
   if (!lowOk && !highOk) return undefined;
   // Type bracketing: {$gt: 5} only matches numbers, so the scan need not run into strings.
-  const bracket = TYPE_BRACKETS[typeRank(lowOk ? low : high)];
+  const rank = typeRank(lowOk ? low : high);
+  const bracket = TYPE_BRACKETS[rank];
+  // Exact when the bounds keep the scan inside one type: both given and of one type, or one
+  // given and its type bracketed.
+  const allUsed = (low === undefined || lowOk) && (high === undefined || highOk);
+  const exact = allUsed && (lowOk && highOk ? typeRank(low) === typeRank(high) : bracket !== undefined);
   const range: KeyRange = {
     low: lowOk ? low : bracket?.[0],
     high: highOk ? high : bracket?.[1],
     lowInclusive: lowOk ? !('$gt' in ops) : true,
     highInclusive: highOk ? !('$lt' in ops) : true,
   };
-  return { ranges: [range], score: lowOk && highOk ? 2 : 1 };
+  return { ranges: [range], score: lowOk && highOk ? 2 : 1, exact };
 }

@@ -2,7 +2,7 @@
 import { idKeyOf, valuesAtPath } from '../bson-values.ts';
 import type { Doc } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
-import { compileFilter, matching, runFind, type FindSpec, type FindStats } from '../query-exec.ts';
+import { matching, runFind, type FindSpec, type FindStats } from '../query-exec.ts';
 import { findAsPipeline, isView, runPipeline } from '../pipeline-exec.ts';
 import { asCount, asDoc, namespaceOf, letVariables, type CommandContext, type CommandHandler } from './command-context.ts';
 
@@ -74,7 +74,7 @@ function countMatching(ctx: CommandContext, ns: string, spec: FindSpec): number 
   if (!store) return 0;
   if (Object.keys(spec.filter ?? {}).length === 0) return store.docs.size;
   let n = 0;
-  for (const _doc of matching(store, spec, compileFilter(spec.filter, spec))) n++;
+  for (const _doc of matching(store, spec)) n++;
   return n;
 }
 

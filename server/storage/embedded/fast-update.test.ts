@@ -1,0 +1,53 @@
+import { updateOne } from 'mingo';
+import { cloneDeep } from 'mingo/util';
+import { describe, expect, it } from 'vitest';
+import type { Doc } from './collection-store.ts';
+import { fastUpdate } from './fast-update.ts';
+
+const base: Doc = { _id: 1, name: 'Ada', n: 5, address: { city: 'London', geo: { lat: 51 } }, tags: ['a'] };
+
+/** What mingo (the reference implementation) makes of the same update. */
+function reference(doc: Doc, ops: Doc): Doc {
+  const docs = [cloneDeep(doc) as Doc];
+  updateOne(docs, {}, ops as never);
+  return docs[0]!;
+}
+
+describe('fastUpdate agrees with mingo', () => {
+  it.each<[string, Doc]>([
+    ['$set a new top-level field', { $set: { email: 'ada@example.org' } }],
+    ['$set an existing field', { $set: { name: 'Grace' } }],
+    ['$set a nested path', { $set: { 'address.city': 'Paris' } }],
+    ['$set through a missing parent', { $set: { 'profile.title': 'Countess' } }],
+    ['$unset a field', { $unset: { name: '' } }],
+    ['$unset a nested field', { $unset: { 'address.geo.lat': '' } }],
+    ['$unset a missing field', { $unset: { nothing: '' } }],
+    ['$inc an existing number', { $inc: { n: 2 } }],
+    ['$inc a missing field', { $inc: { visits: 1 } }],
+    ['several operators', { $set: { name: 'B', 'address.zip': 'N1' }, $inc: { n: -1 }, $unset: { tags: '' } }],
+  ])('%s', (_name, ops) => {
+    const fast = fastUpdate(base, ops);
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(reference(base, ops));
+  });
+
+  it('never modifies the stored document', () => {
+    const before = JSON.stringify(base);
+    fastUpdate(base, { $set: { 'address.city': 'Rome' }, $inc: { n: 1 }, $unset: { name: '' } });
+    expect(JSON.stringify(base)).toBe(before);
+  });
+
+  it('returns the same object when nothing changes', () => {
+    expect(fastUpdate(base, { $set: { name: 'Ada' }, $unset: { missing: '' }, $inc: { n: 0 } })).toBe(base);
+  });
+
+  it.each<[string, Doc]>([
+    ['positional paths', { $set: { 'tags.$': 'b' } }],
+    ['numeric path segments', { $set: { 'tags.0': 'b' } }],
+    ['a path through a non-object', { $set: { 'name.first': 'A' } }],
+    ['$inc of a non-number', { $inc: { name: 1 } }],
+    ['other operators', { $push: { tags: 'b' } }],
+  ])('leaves %s to mingo', (_name, ops) => {
+    expect(fastUpdate(base, ops)).toBeUndefined();
+  });
+});

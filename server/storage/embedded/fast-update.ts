@@ -1,0 +1,66 @@
+/**
+ * The common updates ($set, $unset, $inc on plain object paths) applied copy-on-write: only the
+ * objects along each path are copied, the rest is shared with the stored (immutable) version.
+ * Anything else — arrays on the path, positional operators, non-number $inc — is left to mingo
+ * (returns undefined), which deep-clones and implements the full semantics.
+ */
+import { compareBson, isPlainObject } from './bson-values.ts';
+import type { Doc } from './collection-store.ts';
+
+const FAST_OPERATORS = new Set(['$set', '$unset', '$inc']);
+
+type Change = { parts: string[]; apply: (current: unknown) => { value: unknown } | 'unset' | 'unchanged' | 'fallback' };
+
+export function fastUpdate(doc: Doc, ops: Doc): Doc | undefined {
+  const changes: Change[] = [];
+  for (const [op, fields] of Object.entries(ops)) {
+    if (!FAST_OPERATORS.has(op) || !isPlainObject(fields)) return undefined;
+    for (const [path, arg] of Object.entries(fields)) {
+      const parts = path.split('.');
+      if (parts.some((p) => p === '' || p.startsWith('$') || /^\d+$/.test(p))) return undefined;
+      changes.push({ parts, apply: changeFor(op, arg) });
+    }
+  }
+  let next: Doc = doc;
+  for (const change of changes) {
+    const updated = applyAt(next, change.parts, change.apply);
+    if (updated === undefined) return undefined;
+    next = updated;
+  }
+  return next;
+}
+
+function changeFor(op: string, arg: unknown): Change['apply'] {
+  if (op === '$set') return (current) => (current !== undefined && sameValue(current, arg) ? 'unchanged' : { value: arg });
+  if (op === '$unset') return (current) => (current === undefined ? 'unchanged' : 'unset');
+  return (current) => {
+    if (typeof arg !== 'number' || (current !== undefined && typeof current !== 'number')) return 'fallback';
+    if (arg === 0 && current !== undefined) return 'unchanged';
+    return { value: (current ?? 0) + arg };
+  };
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return typeof a === typeof b && compareBson(a, b) === 0 && (typeof a !== 'object' || a?.constructor === b?.constructor);
+}
+
+/** Returns the object with the change applied along `parts`, the same object if nothing changed. */
+function applyAt(obj: Doc, parts: string[], apply: Change['apply']): Doc | undefined {
+  const [head, ...rest] = parts as [string, ...string[]];
+  const current = obj[head];
+  if (rest.length > 0) {
+    if (current !== undefined && !isPlainObject(current)) return undefined;
+    const child = applyAt((current as Doc | undefined) ?? {}, rest, apply);
+    if (child === undefined) return undefined;
+    if (child === current || (current === undefined && Object.keys(child).length === 0)) return obj;
+    return { ...obj, [head]: child };
+  }
+  const outcome = apply(current);
+  if (outcome === 'fallback') return undefined;
+  if (outcome === 'unchanged') return obj;
+  if (outcome === 'unset') {
+    const { [head]: _removed, ...remaining } = obj;
+    return remaining;
+  }
+  return { ...obj, [head]: outcome.value };
+}
