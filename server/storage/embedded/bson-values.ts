@@ -125,7 +125,8 @@ export function compareBson(a: unknown, b: unknown): number {
     case 7:
       return compareBytes(bytesOf(a), bytesOf(b));
     case 8:
-      return cmp((a as { toHexString(): string }).toHexString(), (b as { toHexString(): string }).toHexString());
+      // Byte order is hex order; comparing the 12 bytes avoids building two strings per compare.
+      return compareBytes((a as { id: Uint8Array }).id, (b as { id: Uint8Array }).id);
     case 9:
       return cmp(Number(a), Number(b));
     case 10:
