@@ -182,3 +182,14 @@ describe('catalog', () => {
     await expect(t.client.db('admin').command({ noSuchThing: 1 })).rejects.toMatchObject({ code: 59 });
   });
 });
+
+describe('hostile update paths', () => {
+  it('refuses __proto__ in upsert filters and update paths, and Object.prototype stays clean', async () => {
+    const c = t.client.db('crm').collection('proto');
+    await expect(c.updateOne({ '__proto__.polluted': 1 } as never, { $set: { a: 1 } }, { upsert: true })).rejects.toMatchObject({ code: 2 });
+    await c.insertOne({ _id: 'p' } as never);
+    await expect(c.updateOne({ _id: 'p' } as never, { $set: { '__proto__.multi': true } } as never)).rejects.toMatchObject({ code: 2 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(({} as Record<string, unknown>).multi).toBeUndefined();
+  });
+});

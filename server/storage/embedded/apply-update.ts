@@ -68,6 +68,7 @@ function operatorsFor(update: Doc, inserting: boolean): Doc {
     if (!OPERATORS.has(op)) fail('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     if (!isPlainObject(fields)) fail('FailedToParse', `Modifiers operate on fields but we found type ${typeof fields} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(fields)}}`);
     for (const path of [...Object.keys(fields), ...(op === '$rename' ? Object.values(fields).map(String) : [])]) {
+      checkPath(path);
       const clash = paths.find((p) => p === path || p.startsWith(`${path}.`) || path.startsWith(`${p}.`));
       if (clash !== undefined) fail('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${clash}'`);
       paths.push(path);
@@ -122,11 +123,21 @@ function collectEqualities(filter: Doc, seed: Doc): void {
   }
 }
 
+/**
+ * Update paths are walked as JavaScript property paths, so a `__proto__` segment would reach
+ * Object.prototype (a client could change every object in the engine). MongoDB field names may
+ * be anything, but this one is refused in update and upsert paths.
+ */
+function checkPath(path: string): void {
+  if (path.split('.').includes('__proto__')) fail('BadValue', `the field name '__proto__' is not allowed in update paths: ${path}`);
+}
+
 function setPath(doc: Doc, path: string, value: unknown): void {
+  checkPath(path);
   const parts = path.split('.');
   let target = doc;
   for (const part of parts.slice(0, -1)) {
-    if (!isPlainObject(target[part])) target[part] = {};
+    if (!Object.hasOwn(target, part) || !isPlainObject(target[part])) target[part] = {};
     target = target[part] as Doc;
   }
   target[parts.at(-1)!] = value;

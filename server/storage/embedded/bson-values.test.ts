@@ -66,3 +66,21 @@ describe('valuesAtPath', () => {
     expect(valuesAtPath(doc, path)).toEqual(values);
   });
 });
+
+describe('numbers compare exactly', () => {
+  it.each([
+    ['NaN below every number', Number.NaN, -Infinity, -1],
+    ['NaN equals NaN', Number.NaN, Number.NaN, 0],
+    ['NaN is not 5', Number.NaN, 5, -1],
+    ['Long beyond 2^53', Long.fromString('9007199254740993'), Long.fromString('9007199254740992'), 1],
+    ['Long against a double integer', Long.fromString('9007199254740993'), 9007199254740992, 1],
+    ['Decimal128 digits past double precision', Decimal128.fromString('0.10000000000000000001'), Decimal128.fromString('0.1'), 1],
+    ['Decimal128 equal to a double', Decimal128.fromString('2.50'), 2.5, 0],
+    ['negative Decimal128', Decimal128.fromString('-10'), Decimal128.fromString('-9.99'), -1],
+    ['Decimal128 exponents', Decimal128.fromString('1E+3'), 999, 1],
+    ['Decimal128 zero', Decimal128.fromString('0.000'), 0, 0],
+  ])('%s', (_name, a, b, expected) => {
+    expect(Math.sign(compareBson(a, b))).toBe(expected);
+    expect(Math.sign(compareBson(b, a))).toBe(-expected || 0);
+  });
+});

@@ -66,6 +66,63 @@ function toNumber(v: unknown): number {
   return Number(tagged.valueOf());
 }
 
+const kind = (v: unknown) => (v as Tagged)._bsontype ?? typeof v;
+
+/**
+ * Numbers of every BSON type compared by value, exactly: Long against Long and integers as
+ * BigInt, Decimal128 by its decimal digits. NaN sorts below every number and equals only NaN.
+ */
+function compareNumbers(a: unknown, b: unknown): number {
+  const nanA = isNaNValue(a);
+  const nanB = isNaNValue(b);
+  if (nanA || nanB) return nanA && nanB ? 0 : nanA ? -1 : 1;
+  const [ka, kb] = [kind(a), kind(b)];
+  if (ka === 'number' && kb === 'number') return cmp(a as number, b as number);
+  if (ka === 'Decimal128' || kb === 'Decimal128') return compareDecimal(parseDecimal(String(a)), parseDecimal(String(b)));
+  const [x, y] = [toNumber(a), toNumber(b)];
+  if (Number.isInteger(x) && Number.isInteger(y) && Number.isFinite(x) && Number.isFinite(y)) {
+    return cmp(toBigInt(a), toBigInt(b));
+  }
+  return cmp(x, y);
+}
+
+function isNaNValue(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isNaN(v);
+  return kind(v) === 'Decimal128' && String(v).endsWith('NaN');
+}
+
+function toBigInt(v: unknown): bigint {
+  if (typeof v === 'bigint') return v;
+  if (kind(v) === 'Long') return BigInt(String(v));
+  return BigInt(toNumber(v));
+}
+
+type Decimal = { sign: 1 | -1; digits: string; exp: number; infinite: boolean };
+
+/** Parses "-1.25E+3", "0.001", "Infinity"; `exp` is the power of ten of the last digit. */
+function parseDecimal(text: string): Decimal {
+  const sign = text.startsWith('-') ? -1 : 1;
+  const body = text.replace(/^[-+]/, '');
+  if (/^inf/i.test(body)) return { sign, digits: '', exp: 0, infinite: true };
+  const [mantissa = '0', e = '0'] = body.toLowerCase().split('e');
+  const [int = '', frac = ''] = mantissa.split('.');
+  const raw = (int + frac).replace(/^0+/, '');
+  const digits = raw.replace(/0+$/, '');
+  return { sign, digits, exp: Number(e) - frac.length + (raw.length - digits.length), infinite: false };
+}
+
+function compareDecimal(a: Decimal, b: Decimal): number {
+  const value = (d: Decimal) => (d.infinite ? d.sign * 2 : d.digits ? d.sign : 0);
+  if (value(a) !== value(b) || a.infinite || b.infinite || !a.digits) return cmp(value(a), value(b));
+  const magnitude = (d: Decimal) => d.exp + d.digits.length;
+  let c = cmp(magnitude(a), magnitude(b));
+  if (c === 0) {
+    const width = Math.max(a.digits.length, b.digits.length);
+    c = cmp(a.digits.padEnd(width, '0'), b.digits.padEnd(width, '0'));
+  }
+  return c * a.sign;
+}
+
 function cmp<T>(a: T, b: T): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -114,7 +171,7 @@ export function compareBson(a: unknown, b: unknown): number {
     case 13:
       return 0;
     case 3:
-      return cmp(toNumber(a), toNumber(b));
+      return compareNumbers(a, b);
     case 4:
     case 14:
       return cmp(String(a), String(b));

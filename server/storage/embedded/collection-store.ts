@@ -5,7 +5,7 @@
 import { EJSON } from 'bson';
 import { idKeyOf } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
-import { IndexStore, type IndexSpec } from './index-store.ts';
+import { IndexStore, type IndexSpec, type Keys } from './index-store.ts';
 
 export type Doc = Record<string, unknown>;
 
@@ -26,34 +26,39 @@ export class CollectionStore {
     return this.docs.get(id);
   }
 
-  /** Throws the duplicate-key error MongoDB would give, before anything is changed. */
-  checkInsert(doc: Doc): void {
-    const id = idKeyOf(doc._id);
-    if (this.docs.has(id)) this.duplicate(this.indexes.get(ID_INDEX.name)!, [doc._id]);
-    this.checkUnique(doc, id);
-  }
-
+  /**
+   * Inserts a new document. Every index's keys are computed and checked before anything
+   * changes, so a refused insert leaves no trace.
+   */
   insert(doc: Doc): void {
-    this.checkInsert(doc);
     const id = idKeyOf(doc._id);
+    if (this.docs.has(id)) this.duplicate(this.idIndex, [doc._id]);
+    const keys = this.checkedKeys(doc, id);
     this.docs.set(id, doc);
-    for (const index of this.indexes.values()) index.add(doc, id);
+    this.idIndex.insertKeys([[doc._id]], id);
+    this.secondary().forEach((index, i) => index.insertKeys(keys[i]!, id));
   }
 
-  /** Replaces the document with the same _id; `next` must keep the _id. */
+  /** Replaces the document with the same _id, under the same all-or-nothing rule. */
   replace(next: Doc): void {
     const id = idKeyOf(next._id);
     const previous = this.docs.get(id);
     if (!previous) fail('BadValue', `no document with _id ${id} in ${this.ns}`);
-    this.checkUnique(next, id);
+    const after = this.checkedKeys(next, id);
+    const indexes = this.secondary();
+    const before = indexes.map((index) => index.keysFor(previous));
     this.docs.set(id, next);
-    for (const index of this.indexes.values()) if (index.spec.name !== ID_INDEX.name) index.update(previous, next, id);
+    indexes.forEach((index, i) => {
+      if (index.sameKeys(before[i]!, after[i]!)) return;
+      index.deleteKeys(before[i]!, id);
+      index.insertKeys(after[i]!, id);
+    });
   }
 
   delete(id: string): Doc | undefined {
     const doc = this.docs.get(id);
     if (!doc) return undefined;
-    for (const index of this.indexes.values()) index.remove(doc, id);
+    for (const index of this.indexes.values()) index.deleteKeys(index.keysFor(doc), id);
     this.docs.delete(id);
     return doc;
   }
@@ -62,9 +67,10 @@ export class CollectionStore {
   createIndex(spec: IndexSpec): void {
     const index = new IndexStore(spec);
     for (const [id, doc] of this.docs) {
-      const conflict = index.findConflict(doc, id);
+      const keys = index.keysFor(doc);
+      const conflict = index.findConflict(keys, id);
       if (conflict) this.duplicate(index, conflict);
-      index.add(doc, id);
+      index.insertKeys(keys, id);
     }
     this.indexes.set(spec.name, index);
   }
@@ -77,12 +83,23 @@ export class CollectionStore {
     return [...this.indexes.values()].map((i) => i.spec);
   }
 
-  private checkUnique(doc: Doc, id: string): void {
-    for (const index of this.indexes.values()) {
-      if (index.spec.name === ID_INDEX.name) continue;
-      const conflict = index.findConflict(doc, id);
+  private get idIndex(): IndexStore {
+    return this.indexes.get(ID_INDEX.name)!;
+  }
+
+  private secondary(): IndexStore[] {
+    return [...this.indexes.values()].filter((index) => index.spec.name !== ID_INDEX.name);
+  }
+
+  /** Each secondary index's keys for `doc`, after checking none collides with another document. */
+  private checkedKeys(doc: Doc, id: string): Keys[] {
+    const indexes = this.secondary();
+    const keys = indexes.map((index) => index.keysFor(doc));
+    indexes.forEach((index, i) => {
+      const conflict = index.findConflict(keys[i]!, id);
       if (conflict) this.duplicate(index, conflict);
-    }
+    });
+    return keys;
   }
 
   private duplicate(index: IndexStore, vals: unknown[]): never {

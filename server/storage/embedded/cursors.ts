@@ -2,10 +2,10 @@
  * Open cursors: materialised results handed out in batches by getMore. A cursor idle for longer
  * than the timeout is closed, as MongoDB does (cursorTimeoutMillis, 10 minutes by default).
  */
-import { BSON, Long } from 'bson';
+import { Long } from 'bson';
 import type { Doc } from './collection-store.ts';
 import { fail } from './engine-errors.ts';
-import { RawDocs } from './raw-reply.ts';
+import { RawDocs, serializeResult } from './raw-reply.ts';
 
 const MAX_BATCH_BYTES = 16 * 1024 * 1024 - 16 * 1024;
 const DEFAULT_FIRST_BATCH = 101;
@@ -69,7 +69,7 @@ function takeBatch(cursor: OpenCursor, batchSize: number): RawDocs {
   const batch: Uint8Array[] = [];
   let bytes = 0;
   while (cursor.pos < cursor.docs.length && batch.length < limit) {
-    const doc = BSON.serialize(cursor.docs[cursor.pos]!);
+    const doc = serializeResult(cursor.docs[cursor.pos]!);
     bytes += doc.length;
     if (batch.length > 0 && bytes > MAX_BATCH_BYTES) break;
     batch.push(doc);

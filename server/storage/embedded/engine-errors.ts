@@ -21,6 +21,7 @@ export const CODES = {
   IndexKeySpecsConflict: 86,
   CommandNotSupportedOnView: 166,
   InvalidPipelineOperator: 168,
+  CannotIndexParallelArrays: 171,
   Location40414: 40414,
   DuplicateKey: 11000,
   BSONObjectTooLarge: 10334,

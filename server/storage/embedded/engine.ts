@@ -4,7 +4,7 @@
  * replays exactly what was acknowledged. Checkpoints write a snapshot and drop old journals.
  */
 import { BSON } from 'bson';
-import { mkdir, readdir, rm, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../shared/logger.ts';
 import { idKeyOf } from './bson-values.ts';
@@ -13,9 +13,9 @@ import { fail } from './engine-errors.ts';
 import type { IndexSpec } from './index-store.ts';
 import { JournalFile } from './journal-file.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
+import { MAX_BSON_OBJECT_SIZE } from './commands/handshake.commands.ts';
 import { parseRecords } from './record-file.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
-import { readFile } from 'node:fs/promises';
 
 export type JournalOp =
   | { op: 'ins'; ns: string; doc: Doc }
@@ -27,11 +27,11 @@ export type JournalOp =
   | { op: 'dropIndex'; ns: string; name: string }
   | { op: 'rename'; from: string; to: string };
 
-export type WriteBatch = { payloads: Uint8Array[] };
+export type WriteBatch = { payloads: Uint8Array[]; bytes: number };
 
 export type EngineOptions = { dataDir: string; logger?: Logger; checkpointBytes?: number };
 
-const MAX_BSON = 16 * 1024 * 1024;
+const MAX_BATCH_BYTES = 512 * 1024 * 1024;
 const JOURNAL = /^journal-(\d{10})\.log$/;
 const SNAPSHOT = /^snapshot-(\d{10})\.bson$/;
 const fileName = (kind: 'journal' | 'snapshot', seq: number) =>
@@ -75,19 +75,20 @@ export class Engine {
   // ---- writes ------------------------------------------------------------------------------
 
   newBatch(): WriteBatch {
-    return { payloads: [] };
+    return { payloads: [], bytes: 0 };
   }
 
   /** Applies one operation to memory and adds it to the batch; throws (changing nothing) if refused. */
   write(batch: WriteBatch, op: JournalOp): void {
     if (this.failure) throw this.failure;
-    const bytes = BSON.serialize(op);
-    if ('doc' in op && bytes.length > MAX_BSON) {
-      const size = BSON.calculateObjectSize(op.doc);
-      if (size > MAX_BSON) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON}`);
+    const bytes = serializeOp(op);
+    // One command is one journal record; bounding it keeps every record readable at recovery.
+    if (batch.bytes + bytes.length > MAX_BATCH_BYTES) {
+      fail('BadValue', `one command may change at most ${MAX_BATCH_BYTES / 1024 / 1024} MiB; split it into smaller ones`);
     }
     this.apply(op);
     batch.payloads.push(bytes);
+    batch.bytes += bytes.length;
   }
 
   /** Resolves once the batch is fsynced; only then may the command be acknowledged. */
@@ -101,7 +102,7 @@ export class Engine {
       this.options.logger?.fatal({ err }, 'journal write failed');
       throw this.failure;
     }
-    if (this.journal.bytes > this.options.checkpointBytes && !this.checkpointing) void this.checkpoint();
+    if (this.journal.bytes > this.options.checkpointBytes && !this.checkpointing) this.checkpointInBackground();
   }
 
   private apply(op: JournalOp): void {
@@ -153,6 +154,8 @@ export class Engine {
   private async recover(): Promise<void> {
     const dir = this.options.dataDir;
     const files = await readdir(dir);
+    // A snapshot still named .tmp was never completed (the crash came before its rename).
+    for (const f of files.filter((name) => name.endsWith('.bson.tmp'))) await rm(join(dir, f));
     const seqs = (re: RegExp) => files.map((f) => re.exec(f)?.[1]).filter(Boolean).map(Number).sort((a, b) => a - b);
     const snapshots = seqs(SNAPSHOT);
     const snapshotSeq = snapshots.at(-1) ?? 0;
@@ -165,7 +168,7 @@ export class Engine {
     const nextSeq = Math.max(snapshotSeq, journals.at(-1) ?? 0) + 1;
     this.journal = new JournalFile(join(dir, fileName('journal', nextSeq)), nextSeq);
     this.options.logger?.info({ snapshotSeq, journals: journals.length, replayedBytes: replayed }, 'embedded engine recovered');
-    if (replayed > 0) await this.checkpoint();
+    if (replayed > 0) await this.checkpointInBackground();
   }
 
   private async loadSnapshot(path: string): Promise<void> {
@@ -185,7 +188,7 @@ export class Engine {
     if (torn && !newest) throw new Error(`journal ${path} is corrupt at byte ${validBytes}`);
     if (torn) {
       this.options.logger?.warn({ path, discardedBytes: buf.length - validBytes }, 'discarding torn journal tail');
-      await truncate(path, validBytes);
+      await truncateDurably(path, validBytes);
     }
     for (const payload of payloads) {
       let pos = 0;
@@ -196,6 +199,16 @@ export class Engine {
       }
     }
     return validBytes;
+  }
+
+  /**
+   * A failed checkpoint loses nothing (the journals it would have replaced stay), so it is logged
+   * and retried at the next threshold rather than failing a write or a start.
+   */
+  private checkpointInBackground(): Promise<void> {
+    return this.checkpoint().catch((err: unknown) => {
+      this.options.logger?.error({ err }, 'checkpoint failed; the journal is kept');
+    });
   }
 
   /**
@@ -236,5 +249,29 @@ export class Engine {
     } finally {
       this.lock.release();
     }
+  }
+}
+
+/**
+ * The op's journal bytes; a document over MongoDB's 16 MiB limit is refused with its error.
+ * (bson 7 silently truncates output past its ~17 MB buffer, so a long result is re-measured.)
+ */
+function serializeOp(op: JournalOp): Uint8Array {
+  const bytes = BSON.serialize(op);
+  if ('doc' in op && bytes.length > MAX_BSON_OBJECT_SIZE) {
+    const size = BSON.calculateObjectSize(op.doc);
+    if (size > MAX_BSON_OBJECT_SIZE) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+  }
+  return bytes;
+}
+
+/** Cuts a torn tail off and fsyncs, so the tail cannot reappear in a journal that is no longer the newest. */
+async function truncateDurably(path: string, length: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(length);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -47,7 +47,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** Returns the object with the change applied along `parts`, the same object if nothing changed. */
 function applyAt(obj: Doc, parts: string[], apply: Change['apply']): Doc | undefined {
   const [head, ...rest] = parts as [string, ...string[]];
-  const current = obj[head];
+  const current = Object.hasOwn(obj, head) ? obj[head] : undefined;
   if (rest.length > 0) {
     if (current !== undefined && !isPlainObject(current)) return undefined;
     const child = applyAt((current as Doc | undefined) ?? {}, rest, apply);

@@ -25,6 +25,8 @@ export type IndexSpec = {
 };
 
 export type IndexKey = { vals: unknown[]; id: string };
+/** The key tuples one document contributes to an index. */
+export type Keys = unknown[][];
 
 const LOW_ID = '';
 const HIGH_ID = '\uffff';
@@ -66,45 +68,40 @@ export class IndexStore {
     return this.compareVals(a.vals, b.vals) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   }
 
-  /** The key tuples of a document, or [] when the index does not cover it (sparse/partial). */
-  keysFor(doc: Record<string, unknown>): unknown[][] {
+  /**
+   * The key tuples of a document, or [] when the index does not cover it (sparse/partial).
+   * Throws (before anything is stored) for parallel arrays in a compound index, as MongoDB does.
+   */
+  keysFor(doc: Record<string, unknown>): Keys {
     if (this.partial && !this.partial.test(doc)) return [];
     if (this.spec.sparse && this.fields.every((f) => valuesAtPath(doc, f).every((v) => v === null))) return [];
-    let tuples: unknown[][] = [[]];
-    for (const field of this.fields) {
-      const values = valuesAtPath(doc, field);
-      const next: unknown[][] = [];
-      for (const tuple of tuples) for (const v of values) next.push([...tuple, v]);
-      if (next.length > MAX_KEYS_PER_DOC) fail('CannotCreateIndex', `too many index keys for index ${this.spec.name}`);
-      tuples = next;
+    const perField = this.fields.map((f) => valuesAtPath(doc, f));
+    if (perField.filter((values) => values.length > 1).length > 1) {
+      fail('CannotIndexParallelArrays', `cannot index parallel arrays in index ${this.spec.name}`);
     }
+    let tuples: unknown[][] = [[]];
+    for (const values of perField) tuples = tuples.flatMap((tuple) => values.map((v) => [...tuple, v]));
+    if (tuples.length > MAX_KEYS_PER_DOC) fail('CannotCreateIndex', `too many index keys for index ${this.spec.name}`);
     return tuples;
   }
 
-  add(doc: Record<string, unknown>, id: string): void {
-    const keys = this.keysFor(doc);
+  insertKeys(keys: Keys, id: string): void {
     if (keys.length > 1) this.multikey = true;
     for (const vals of keys) this.tree.set({ vals, id }, true);
   }
 
-  remove(doc: Record<string, unknown>, id: string): void {
-    for (const vals of this.keysFor(doc)) this.tree.delete({ vals, id });
+  deleteKeys(keys: Keys, id: string): void {
+    for (const vals of keys) this.tree.delete({ vals, id });
   }
 
-  /** Moves a document's entries from its old version to its new one, if its keys changed at all. */
-  update(previous: Record<string, unknown>, next: Record<string, unknown>, id: string): void {
-    const before = this.keysFor(previous);
-    const after = this.keysFor(next);
-    if (before.length === after.length && before.every((vals, i) => this.compareVals(vals, after[i]!) === 0)) return;
-    for (const vals of before) this.tree.delete({ vals, id });
-    if (after.length > 1) this.multikey = true;
-    for (const vals of after) this.tree.set({ vals, id }, true);
+  sameKeys(a: Keys, b: Keys): boolean {
+    return a.length === b.length && a.every((vals, i) => this.compareVals(vals, b[i]!) === 0);
   }
 
-  /** For a unique index: the first key of `doc` already held by another document. */
-  findConflict(doc: Record<string, unknown>, id: string): unknown[] | undefined {
+  /** For a unique index: the first of `keys` already held by another document. */
+  findConflict(keys: Keys, id: string): unknown[] | undefined {
     if (!this.spec.unique) return undefined;
-    for (const vals of this.keysFor(doc)) {
+    for (const vals of keys) {
       for (const [key] of this.tree.entries({ vals, id: LOW_ID })) {
         if (this.compareVals(key.vals, vals) !== 0) break;
         if (key.id !== id) return vals;

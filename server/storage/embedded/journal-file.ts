@@ -23,7 +23,8 @@ export class JournalFile {
   private handle?: FileHandle;
   private readonly ready: Promise<void>;
   private pending: Pending[] = [];
-  private flushing = false;
+  /** The flush in progress, if any; close() waits for it. */
+  private flushing?: Promise<void>;
   private scheduled = false;
   private failure?: Error;
   private position: number;
@@ -36,9 +37,9 @@ export class JournalFile {
   constructor(
     readonly path: string,
     readonly seq: number,
-    options: { startAt?: number; after?: Promise<void> } = {},
+    options: { after?: Promise<void> } = {},
   ) {
-    this.position = options.startAt ?? 0;
+    this.position = 0;
     this.ready = this.openFile(options.after);
     this.ready.catch((err: Error) => (this.failure = err));
   }
@@ -74,14 +75,18 @@ export class JournalFile {
 
   private async openFile(after?: Promise<void>): Promise<void> {
     await after;
-    this.handle = await open(this.path, this.position > 0 ? 'r+' : 'w');
-    if (this.position === 0) await fsyncDir(dirname(this.path));
+    this.handle = await open(this.path, 'w');
+    await fsyncDir(dirname(this.path));
   }
 
-  private async flush(): Promise<void> {
+  private flush(): Promise<void> {
     this.scheduled = false;
-    if (this.flushing) return;
-    this.flushing = true;
+    this.flushing ??= this.drain().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  /** Writes batches until nothing is pending. */
+  private async drain(): Promise<void> {
     try {
       await this.ready;
       while (this.pending.length > 0) {
@@ -93,8 +98,6 @@ export class JournalFile {
     } catch (err) {
       this.failure ??= err as Error;
       for (const p of this.pending.splice(0)) p.reject(this.failure);
-    } finally {
-      this.flushing = false;
     }
   }
 
@@ -114,7 +117,7 @@ export class JournalFile {
   private preallocate(fd: number, needed: number): void {
     const target = needed + PREALLOCATE_BYTES;
     for (let at = Math.max(this.allocated, this.position); at < target; at += ZEROS.length) {
-      writeSync(fd, ZEROS, 0, Math.min(ZEROS.length, target - at), at);
+      writeFully(fd, ZEROS.subarray(0, Math.min(ZEROS.length, target - at)), at);
     }
     fsyncSync(fd);
     this.allocated = target;
@@ -125,7 +128,7 @@ export class JournalFile {
     try {
       const fd = this.handle!.fd;
       if (this.position + bytes.length > this.allocated) this.preallocate(fd, this.position + bytes.length);
-      writeSync(fd, bytes, 0, bytes.length, this.position);
+      writeFully(fd, bytes, this.position);
       fdatasyncSync(fd);
     } catch (err) {
       for (const p of batch) p.reject(err as Error);
@@ -133,5 +136,14 @@ export class JournalFile {
     }
     this.position += bytes.length;
     for (const p of batch) p.resolve();
+  }
+}
+
+/** writeSync may write less than asked (a full disk); a short write must not count as done. */
+function writeFully(fd: number, bytes: Uint8Array, position: number): void {
+  for (let done = 0; done < bytes.length; ) {
+    const n = writeSync(fd, bytes, done, bytes.length - done, position + done);
+    if (n <= 0) throw new Error(`journal write made no progress at byte ${position + done}`);
+    done += n;
   }
 }

@@ -6,8 +6,8 @@ import { crc32 } from 'node:zlib';
 import { open } from 'node:fs/promises';
 
 const HEADER = 8;
-/** No record is larger than a full write batch could be (48 MB wire message plus overhead). */
-export const MAX_RECORD_BYTES = 256 * 1024 * 1024;
+/** A sanity bound on a record's length field; the engine caps one command's record at 512 MiB. */
+export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 
 export function frameRecord(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(HEADER + payload.length);

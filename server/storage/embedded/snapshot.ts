@@ -17,7 +17,24 @@ export type CollectionState = {
   docs: Doc[];
 };
 
-const CHUNK_DOCS = 500;
+/** A chunk stays well under bson's 17 MB serialization buffer; one document alone always fits. */
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+function* chunks(docs: Doc[]): Generator<Doc[]> {
+  let chunk: Doc[] = [];
+  let bytes = 0;
+  for (const doc of docs) {
+    const size = BSON.calculateObjectSize(doc);
+    if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(doc);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}
 
 export async function writeSnapshot(path: string, seq: number, collections: CollectionState[]): Promise<void> {
   const tmp = `${path}.tmp`;
@@ -27,9 +44,7 @@ export async function writeSnapshot(path: string, seq: number, collections: Coll
     await write({ t: 'header', seq, collections: collections.length });
     for (const c of collections) {
       await write({ t: 'collection', ns: c.ns, options: c.options, indexes: c.indexes });
-      for (let i = 0; i < c.docs.length; i += CHUNK_DOCS) {
-        await write({ t: 'docs', ns: c.ns, docs: c.docs.slice(i, i + CHUNK_DOCS) });
-      }
+      for (const chunk of chunks(c.docs)) await write({ t: 'docs', ns: c.ns, docs: chunk });
     }
     await write({ t: 'end', seq });
     await handle.datasync();

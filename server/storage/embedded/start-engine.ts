@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { EmbeddedEngineHandle, EmbeddedEngineOptions } from './index.ts';
 import { hostEngine } from './engine-host.ts';
+import type { Logger } from '../../shared/logger.ts';
 
 type WorkerMessage = { type: 'ready'; port: number } | { type: 'failed' | 'stopped'; error?: string };
 
@@ -14,16 +15,22 @@ export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promi
     const host = await hostEngine({ dataDir: options.dataDir, port, logger: options.logger });
     return { uri: uriFor(host.port), port: host.port, stop: host.stop };
   }
-  return startWorker(options.dataDir, port, options.logger?.level ?? 'info');
+  return startWorker({ dataDir: options.dataDir, port, logger: options.logger });
 }
 
 function uriFor(port: number): string {
   return `mongodb://127.0.0.1:${port}/?directConnection=true`;
 }
 
-async function startWorker(dataDir: string, port: number, logLevel: string): Promise<EmbeddedEngineHandle> {
+async function startWorker(o: { dataDir: string; port: number; logger?: Logger }): Promise<EmbeddedEngineHandle> {
   const worker = new Worker(new URL('./engine-worker-bootstrap.mjs', import.meta.url), {
-    workerData: { dataDir, port, logLevel },
+    workerData: { dataDir: o.dataDir, port: o.port, logLevel: o.logger?.level ?? 'info' },
+  });
+  // An engine thread that dies takes the database with it; say so loudly (readiness fails too).
+  let stopping: Promise<void> | undefined;
+  worker.on('error', (err) => o.logger?.fatal({ err }, 'embedded engine thread failed'));
+  worker.on('exit', (code) => {
+    if (!stopping) o.logger?.fatal({ code }, 'embedded engine thread exited unexpectedly');
   });
   const next = () =>
     new Promise<WorkerMessage>((resolve, reject) => {
@@ -36,10 +43,10 @@ async function startWorker(dataDir: string, port: number, logLevel: string): Pro
     });
   const first = await next();
   if (first.type !== 'ready') {
+    stopping = Promise.resolve();
     await worker.terminate();
     throw new Error(`embedded engine failed to start: ${first.error ?? 'unknown error'}`);
   }
-  let stopping: Promise<void> | undefined;
   return {
     uri: uriFor(first.port),
     port: first.port,

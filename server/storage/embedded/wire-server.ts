@@ -15,6 +15,34 @@ import {
   type Request,
 } from './wire-protocol.ts';
 
+const MAX_QUEUED = 32;
+
+/**
+ * Collects a connection's bytes and cuts whole messages off the front. Chunks are joined only
+ * once a message is complete, so a 48 MB message arriving in 64 KB pieces is copied once.
+ */
+class MessageBuffer {
+  private chunks: Buffer[] = [];
+  private size = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  /** The next complete message, or undefined; throws WireProtocolError on an impossible length. */
+  next(): Buffer | undefined {
+    if (this.size < 4) return undefined;
+    if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+    const length = messageLength(this.chunks[0]!)!;
+    if (this.size < length) return undefined;
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = all.length > length ? [all.subarray(length)] : [];
+    this.size -= length;
+    return all.subarray(0, length);
+  }
+}
+
 export type Dispatch = (body: Doc, db: string, connectionId: number) => Promise<Doc>;
 
 export class WireServer {
@@ -50,19 +78,29 @@ export class WireServer {
   private accept(socket: Socket): void {
     const connectionId = this.nextConnectionId++;
     this.sockets.add(socket);
-    let pending = Buffer.alloc(0);
+    const input = new MessageBuffer();
     let chain = Promise.resolve();
+    let queued = 0;
     socket.on('data', (chunk) => {
-      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      input.push(chunk);
       try {
-        for (let length = messageLength(pending); length !== undefined && pending.length >= length; length = messageLength(pending)) {
-          const request = parseMessage(pending.subarray(0, length));
-          pending = pending.subarray(length);
-          chain = chain.then(() => this.answer(socket, request, connectionId)).catch((err: unknown) => this.reject(socket, err));
+        for (let msg = input.next(); msg; msg = input.next()) {
+          const request = parseMessage(msg);
+          // A client that sends faster than it reads replies is paused, not buffered without bound.
+          if (++queued >= MAX_QUEUED) socket.pause();
+          chain = chain
+            .then(() => this.answer(socket, request, connectionId))
+            .catch((err: unknown) => this.reject(socket, err))
+            .finally(() => {
+              if (--queued < MAX_QUEUED && !socket.writableNeedDrain) socket.resume();
+            });
         }
       } catch (err) {
         this.reject(socket, err);
       }
+    });
+    socket.on('drain', () => {
+      if (queued < MAX_QUEUED) socket.resume();
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => this.sockets.delete(socket));
@@ -76,7 +114,7 @@ export class WireServer {
     const encode = request.opCode === OP_MSG ? encodeOpMsg : encodeOpReply;
     try {
       const parts = encode(reply, this.nextRequestId++, request.requestId);
-      if (!socket.destroyed) socket.write(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      if (!socket.destroyed && !socket.write(Buffer.concat(parts))) socket.pause();
     } catch (err) {
       this.reject(socket, err);
     }

@@ -1,9 +1,11 @@
 /** $out and $merge, written through the engine so they are journalled like any other write. */
-import { ObjectId } from 'bson';
-import type { Doc } from '../collection-store.ts';
+import { BSON, ObjectId } from 'bson';
+import { CollectionStore, ID_INDEX, type Doc } from '../collection-store.ts';
+import type { JournalOp, WriteBatch } from '../engine.ts';
+import { MAX_BSON_OBJECT_SIZE } from './handshake.commands.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { fail } from '../engine-errors.ts';
-import { checkDbName, namespaceOf, type CommandContext } from './command-context.ts';
+import { checkDbName, commitAfter, commitOps, namespaceOf, type CommandContext } from './command-context.ts';
 import { runUpdate } from './write-statements.ts';
 import { runFind } from '../query-exec.ts';
 
@@ -14,17 +16,28 @@ function targetNs(ctx: CommandContext, spec: unknown, stage: string): string {
   return namespaceOf({ ...ctx, db: checkDbName(s.db ?? ctx.db) }, s.coll);
 }
 
-/** $out replaces the target's documents, keeping its indexes; all in one journal record. */
+/**
+ * $out replaces the target's documents, keeping its indexes. The new contents are first built in
+ * a scratch collection with the same indexes, so a duplicate or oversized document refuses the
+ * whole stage before the target is touched.
+ */
 export async function writeOut(ctx: CommandContext, spec: unknown, results: Doc[]): Promise<void> {
   const ns = targetNs(ctx, spec, '$out');
   const existing = ctx.engine.store(ns);
-  const batch = ctx.engine.newBatch();
-  const indexes = existing?.indexSpecs().filter((s) => s.name !== '_id_') ?? [];
-  if (existing) ctx.engine.write(batch, { op: 'dropColl', ns });
-  ctx.engine.write(batch, { op: 'createColl', ns, options: existing?.options ?? {} });
-  for (const spec of indexes) ctx.engine.write(batch, { op: 'createIndex', ns, spec });
-  for (const doc of results) ctx.engine.write(batch, { op: 'ins', ns, doc: prepareNewDocument(doc) });
-  await ctx.engine.commit(batch);
+  const indexes = existing?.indexSpecs().filter((s) => s.name !== ID_INDEX.name) ?? [];
+  const docs = results.map((doc) => prepareNewDocument(doc));
+  const scratch = new CollectionStore(ns);
+  for (const index of indexes) scratch.createIndex(index);
+  for (const doc of docs) {
+    const size = BSON.calculateObjectSize(doc);
+    if (size > MAX_BSON_OBJECT_SIZE) fail('BSONObjectTooLarge', `$out document too large: ${size} bytes`);
+    scratch.insert(doc);
+  }
+  const ops: JournalOp[] = existing ? [{ op: 'dropColl', ns }] : [];
+  ops.push({ op: 'createColl', ns, options: existing?.options ?? {} });
+  for (const index of indexes) ops.push({ op: 'createIndex', ns, spec: index });
+  for (const doc of docs) ops.push({ op: 'ins', ns, doc });
+  await commitOps(ctx, ops);
 }
 
 type MergeSpec = { into: unknown; on?: string | string[]; whenMatched?: unknown; whenNotMatched?: string; let?: Doc };
@@ -35,23 +48,31 @@ export async function writeMerge(ctx: CommandContext, raw: unknown, results: Doc
   const on = spec.on === undefined ? ['_id'] : Array.isArray(spec.on) ? spec.on : [spec.on];
   const whenMatched = spec.whenMatched ?? 'merge';
   const whenNotMatched = spec.whenNotMatched ?? 'insert';
-  const batch = ctx.engine.newBatch();
-  for (const result of results) {
-    const doc = result._id === undefined && on.includes('_id') ? { _id: new ObjectId(), ...result } : result;
-    const filter = Object.fromEntries(on.map((f) => [f, doc[f] ?? null]));
-    const [match] = runFind(ctx.engine.store(ns), { filter, limit: 1 });
-    if (!match) {
-      if (whenNotMatched === 'fail') fail('BadValue', '$merge could not find a matching document in the target collection');
-      if (whenNotMatched === 'insert') ctx.engine.write(batch, { op: 'ins', ns, doc: prepareNewDocument({ ...doc }) });
-      continue;
-    }
-    if (whenMatched === 'keepExisting') continue;
-    if (whenMatched === 'fail') fail('DuplicateKey', '$merge found a matching document with whenMatched: fail');
-    const update = mergeUpdate(whenMatched, doc);
-    if (!update) continue;
-    runUpdate(ctx.engine, batch, ns, { filter: { _id: match._id }, update, multi: false, upsert: false, variables: update === doc ? undefined : { new: doc, ...spec.let } });
+  // $merge is not atomic in MongoDB either: what was merged before a failure stays merged.
+  await commitAfter(ctx, (batch) => {
+    for (const result of results) mergeOne(ctx, batch, { ns, on, whenMatched, whenNotMatched, spec, result });
+  });
+}
+
+function mergeOne(
+  ctx: CommandContext,
+  batch: WriteBatch,
+  m: { ns: string; on: string[]; whenMatched: unknown; whenNotMatched: string; spec: MergeSpec; result: Doc },
+): void {
+  const doc = m.result._id === undefined && m.on.includes('_id') ? { _id: new ObjectId(), ...m.result } : m.result;
+  const filter = Object.fromEntries(m.on.map((f) => [f, doc[f] ?? null]));
+  const [match] = runFind(ctx.engine.store(m.ns), { filter, limit: 1 });
+  if (!match) {
+    if (m.whenNotMatched === 'fail') fail('BadValue', '$merge could not find a matching document in the target collection');
+    if (m.whenNotMatched === 'insert') ctx.engine.write(batch, { op: 'ins', ns: m.ns, doc: prepareNewDocument({ ...doc }) });
+    return;
   }
-  await ctx.engine.commit(batch);
+  if (m.whenMatched === 'keepExisting') return;
+  if (m.whenMatched === 'fail') fail('DuplicateKey', '$merge found a matching document with whenMatched: fail');
+  const update = mergeUpdate(m.whenMatched, doc);
+  if (!update) return;
+  const variables = Array.isArray(update) ? { new: doc, ...m.spec.let } : undefined;
+  runUpdate(ctx.engine, batch, m.ns, { filter: { _id: match._id }, update, multi: false, upsert: false, variables });
 }
 
 /** The update a matched document gets, or undefined when there is nothing to change. */

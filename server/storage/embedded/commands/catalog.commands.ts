@@ -6,15 +6,10 @@ import type { CollectionStore, Doc } from '../collection-store.ts';
 import { ID_INDEX } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import type { IndexSpec } from '../index-store.ts';
-import { asDoc, checkDbName, collectionOf, namespaceOf, writableNamespace, type CommandContext, type CommandHandler } from './command-context.ts';
+import type { JournalOp } from '../engine.ts';
+import { asDoc, checkDbName, collectionOf, commitOps, namespaceOf, writableNamespace, type CommandContext, type CommandHandler } from './command-context.ts';
 
 const COMMAND_FIELDS = new Set(['create', '$db', 'lsid', 'writeConcern', 'comment', '$clusterTime', 'txnNumber', '$readPreference', 'apiVersion']);
-
-async function commitOps(ctx: CommandContext, ops: Parameters<CommandContext['engine']['write']>[1][]): Promise<void> {
-  const batch = ctx.engine.newBatch();
-  for (const op of ops) ctx.engine.write(batch, op);
-  await ctx.engine.commit(batch);
-}
 
 const create: CommandHandler = async (cmd, ctx) => {
   const ns = namespaceOf(ctx, cmd.create);
@@ -70,7 +65,7 @@ const renameCollection: CommandHandler = async (cmd, ctx) => {
   if (!from.includes('.') || !to.includes('.')) fail('InvalidNamespace', 'renameCollection requires full namespaces');
   if (!ctx.engine.store(from)) fail('NamespaceNotFound', `Source collection ${from} does not exist`);
   if (from === to) fail('IllegalOperation', "Can't rename a collection to itself");
-  const ops: Parameters<CommandContext['engine']['write']>[1][] = [];
+  const ops: JournalOp[] = [];
   if (ctx.engine.store(to)) {
     if (cmd.dropTarget !== true) fail('NamespaceExists', 'target namespace exists');
     ops.push({ op: 'dropColl', ns: to });
@@ -109,7 +104,7 @@ const createIndexes: CommandHandler = async (cmd, ctx) => {
   const store = ctx.engine.store(ns);
   const before = store?.indexes.size ?? 1;
   const specs = cmd.indexes.map((raw) => checkIndexSpec(raw, store)).filter((s): s is IndexSpec => s !== undefined);
-  const ops: Parameters<CommandContext['engine']['write']>[1][] = store ? [] : [{ op: 'createColl', ns, options: {} }];
+  const ops: JournalOp[] = store ? [] : [{ op: 'createColl', ns, options: {} }];
   for (const spec of specs) ops.push({ op: 'createIndex', ns, spec });
   await commitOps(ctx, ops);
   return {

@@ -1,6 +1,6 @@
 import type { CursorRegistry } from '../cursors.ts';
 import type { Doc } from '../collection-store.ts';
-import type { Engine } from '../engine.ts';
+import type { Engine, JournalOp, WriteBatch } from '../engine.ts';
 import { Aggregator } from 'mingo';
 import { asEngineError, fail } from '../engine-errors.ts';
 
@@ -61,4 +61,23 @@ export function letVariables(value: unknown): Doc | undefined {
   } catch (err) {
     throw asEngineError(err);
   }
+}
+
+/**
+ * Runs a command's changes and always journals what was applied, even when a later step throws:
+ * memory and journal never disagree, and the error still reaches the client.
+ */
+export async function commitAfter<T>(ctx: CommandContext, work: (batch: WriteBatch) => T): Promise<T> {
+  const batch = ctx.engine.newBatch();
+  try {
+    return work(batch);
+  } finally {
+    await ctx.engine.commit(batch);
+  }
+}
+
+export function commitOps(ctx: CommandContext, ops: JournalOp[]): Promise<void> {
+  return commitAfter(ctx, (batch) => {
+    for (const op of ops) ctx.engine.write(batch, op);
+  });
 }

@@ -4,7 +4,7 @@ import type { Doc } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import { matching, runFind, type FindSpec, type FindStats } from '../query-exec.ts';
 import { findAsPipeline, isView, runPipeline } from '../pipeline-exec.ts';
-import { asCount, asDoc, namespaceOf, letVariables, type CommandContext, type CommandHandler } from './command-context.ts';
+import { asCount, asDoc, checkDbName, namespaceOf, letVariables, type CommandContext, type CommandHandler } from './command-context.ts';
 
 function findSpec(cmd: Doc): FindSpec {
   const limit = asCount(cmd.limit, 'limit');
@@ -49,7 +49,9 @@ const explain: CommandHandler = (cmd, ctx) => {
 };
 
 const getMore: CommandHandler = (cmd, ctx) => {
-  const ns = namespaceOf(ctx, cmd.collection);
+  // Not namespaceOf: listCollections and database-level aggregate cursors live on `db.$cmd.*`;
+  // the registry checks that the cursor belongs to this namespace.
+  const ns = `${checkDbName(ctx.db)}.${String(cmd.collection)}`;
   if (cmd.getMore === undefined) fail('BadValue', 'getMore requires a cursor id');
   return { cursor: ctx.cursors.getMore(cmd.getMore, ns, asCount(cmd.batchSize, 'batchSize')), ok: 1 };
 };

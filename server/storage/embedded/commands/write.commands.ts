@@ -4,10 +4,11 @@
  * the journal fsync of everything it changed before it answers.
  */
 import type { Doc } from '../collection-store.ts';
+import type { WriteBatch } from '../engine.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
 import { Query } from 'mingo';
-import { asDoc, writableNamespace, type CommandContext, letVariables, type CommandHandler } from './command-context.ts';
+import { asDoc, commitAfter, writableNamespace, type CommandContext, letVariables, type CommandHandler } from './command-context.ts';
 import { runDelete, runUpdate, type UpdateStatement } from './write-statements.ts';
 
 type StatementResult = { n: number; nModified?: number; upserted?: { index: number; _id: unknown } };
@@ -17,7 +18,7 @@ async function runStatements(
   ctx: CommandContext,
   cmd: Doc,
   statements: unknown[],
-  run: (stmt: Doc, index: number, batch: ReturnType<CommandContext['engine']['newBatch']>) => StatementResult,
+  run: (stmt: Doc, index: number, batch: WriteBatch) => StatementResult,
 ): Promise<Doc> {
   const batch = ctx.engine.newBatch();
   const ordered = cmd.ordered !== false;
@@ -104,13 +105,12 @@ const findAndModify: CommandHandler = async (cmd, ctx) => {
   };
   if (cmd.remove === true && cmd.update !== undefined) fail('FailedToParse', 'Cannot specify both an update and remove=true');
   if (cmd.remove !== true && (cmd.update === undefined || cmd.update === null)) fail('FailedToParse', 'Either an update or remove=true must be specified');
-  const batch = ctx.engine.newBatch();
-  let value: Doc | undefined;
-  let lastErrorObject: Doc;
-  if (cmd.remove === true) {
-    value = runDelete(ctx.engine, batch, ns, target, false)[0];
-    lastErrorObject = { n: value ? 1 : 0 };
-  } else {
+  const project = projector(asDoc(cmd.fields, 'fields'));
+  const { value, lastErrorObject } = await commitAfter(ctx, (batch) => {
+    if (cmd.remove === true) {
+      const removed = runDelete(ctx.engine, batch, ns, target, false)[0];
+      return { value: removed, lastErrorObject: { n: removed ? 1 : 0 } };
+    }
     const outcome = runUpdate(ctx.engine, batch, ns, {
       ...target,
       update: cmd.update as Doc,
@@ -118,18 +118,29 @@ const findAndModify: CommandHandler = async (cmd, ctx) => {
       upsert: cmd.upsert === true,
       arrayFilters: cmd.arrayFilters as Doc[] | undefined,
     });
-    value = cmd.new === true ? outcome.after : outcome.before;
-    lastErrorObject = {
-      n: outcome.n,
-      updatedExisting: outcome.upsertedId === undefined && outcome.n > 0,
-      ...(outcome.upsertedId !== undefined ? { upserted: outcome.upsertedId } : {}),
+    return {
+      value: cmd.new === true ? outcome.after : outcome.before,
+      lastErrorObject: {
+        n: outcome.n,
+        updatedExisting: outcome.upsertedId === undefined && outcome.n > 0,
+        ...(outcome.upsertedId !== undefined ? { upserted: outcome.upsertedId } : {}),
+      },
     };
-  }
-  await ctx.engine.commit(batch);
-  const fields = asDoc(cmd.fields, 'fields');
-  if (value && fields && Object.keys(fields).length) value = new Query({}, {}).find<Doc>([value], fields as never).all()[0];
-  return { lastErrorObject, value: value ?? null, ok: 1 };
+  });
+  return { lastErrorObject, value: value ? project(value) : null, ok: 1 };
 };
+
+/** The `fields` projection, checked before anything is written (a bad one must not follow a write). */
+function projector(fields: Doc | undefined): (doc: Doc) => Doc {
+  if (!fields || Object.keys(fields).length === 0) return (doc) => doc;
+  const apply = (doc: Doc) => new Query({}, {}).find<Doc>([doc], fields as never).all()[0]!;
+  try {
+    apply({});
+  } catch (err) {
+    throw asEngineError(err);
+  }
+  return apply;
+}
 
 export const writeCommands: Record<string, CommandHandler> = {
   insert,
