@@ -25,7 +25,8 @@ function toProblem(err: unknown): Problem {
   const e = err as { type?: string; status?: number; expose?: boolean; message?: string };
   // body-parser and friends mark client errors with `expose`.
   if (e && e.expose && typeof e.status === 'number' && e.status < 500) {
-    return sharedProblems.badRequest.create({ detail: e.message });
+    const known = e.status === 413 ? sharedProblems.payloadTooLarge : e.status === 415 ? sharedProblems.unsupportedMediaType : sharedProblems.badRequest;
+    return known.create({ detail: e.message });
   }
   return sharedProblems.internal.create();
 }

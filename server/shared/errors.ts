@@ -37,6 +37,8 @@ export function defineProblem(def: ProblemType): ProblemType & { create: (init?:
 export const sharedProblems = {
   notFound: defineProblem({ type: 'not-found', status: 404, title: 'Not found' }),
   badRequest: defineProblem({ type: 'bad-request', status: 400, title: 'Bad request' }),
+  payloadTooLarge: defineProblem({ type: 'payload-too-large', status: 413, title: 'Request body too large' }),
+  unsupportedMediaType: defineProblem({ type: 'unsupported-media-type', status: 415, title: 'Unsupported media type' }),
   unavailable: defineProblem({ type: 'service-unavailable', status: 503, title: 'Service unavailable' }),
   internal: defineProblem({ type: 'about:blank', status: 500, title: 'Internal Server Error' }),
 };

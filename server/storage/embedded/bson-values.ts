@@ -248,3 +248,13 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
   const proto = Object.getPrototypeOf(v);
   return proto === Object.prototype || proto === null;
 }
+
+/** Whether a dotted path names a field the document has (as opposed to one that is null). */
+export function hasPath(doc: unknown, path: string): boolean {
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    if (!isPlainObject(value) || !Object.hasOwn(value, part)) return false;
+    value = value[part];
+  }
+  return true;
+}

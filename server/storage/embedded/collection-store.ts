@@ -22,6 +22,14 @@ export class CollectionStore {
     this.indexes.set(ID_INDEX.name, new IndexStore(ID_INDEX));
   }
 
+  /** A collection holding `docs`, with the given secondary indexes (for snapshots and renames). */
+  static build(c: { ns: string; options: Record<string, unknown>; indexes: IndexSpec[]; docs: Iterable<Doc> }): CollectionStore {
+    const store = new CollectionStore(c.ns, c.options);
+    for (const spec of c.indexes) if (spec.name !== ID_INDEX.name) store.createIndex(spec);
+    for (const doc of c.docs) store.insert(doc);
+    return store;
+  }
+
   get(id: string): Doc | undefined {
     return this.docs.get(id);
   }

@@ -142,9 +142,7 @@ export class Engine {
   private rename(from: string, to: string): void {
     const store = this.stores.get(from);
     if (!store) fail('NamespaceNotFound', `source namespace ${from} does not exist`);
-    const moved = new CollectionStore(to, store.options);
-    for (const spec of store.indexSpecs()) if (spec.name !== '_id_') moved.createIndex(spec);
-    for (const doc of store.docs.values()) moved.insert(doc);
+    const moved = CollectionStore.build({ ns: to, options: store.options, indexes: store.indexSpecs(), docs: store.docs.values() });
     this.stores.delete(from);
     this.stores.set(to, moved);
   }
@@ -173,12 +171,7 @@ export class Engine {
 
   private async loadSnapshot(path: string): Promise<void> {
     const snapshot = await readSnapshot(path);
-    for (const c of snapshot.collections) {
-      const store = new CollectionStore(c.ns, c.options);
-      for (const spec of c.indexes) if (spec.name !== '_id_') store.createIndex(spec);
-      for (const doc of c.docs) store.insert(doc);
-      this.stores.set(c.ns, store);
-    }
+    for (const c of snapshot.collections) this.stores.set(c.ns, CollectionStore.build(c));
   }
 
   /** Replays one journal; a torn tail is only tolerated (and cut off) in the newest file. */

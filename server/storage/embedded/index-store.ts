@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type BTreeModule from 'sorted-btree';
 import { Query } from 'mingo';
-import { compareBson, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
+import { compareBson, hasPath, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
 
 // sorted-btree is CommonJS with its class on `default`; ESM interop differs between Node and
@@ -74,7 +74,8 @@ export class IndexStore {
    */
   keysFor(doc: Record<string, unknown>): Keys {
     if (this.partial && !this.partial.test(doc)) return [];
-    if (this.spec.sparse && this.fields.every((f) => valuesAtPath(doc, f).every((v) => v === null))) return [];
+    // Sparse indexes skip documents missing every field; an explicit null is still indexed.
+    if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return [];
     const perField = this.fields.map((f) => valuesAtPath(doc, f));
     if (perField.filter((values) => values.length > 1).length > 1) {
       fail('CannotIndexParallelArrays', `cannot index parallel arrays in index ${this.spec.name}`);

@@ -22,13 +22,13 @@ export type FindSpec = {
 export type FindStats = { indexName?: string; docsExamined: number };
 
 /** ICU locale ids use '_' (en_US); Intl wants '-' (en-US). */
-function intlCollation(collation: Doc): Doc {
-  return { ...collation, locale: String(collation.locale).replace(/_/g, '-') };
+function intlLocale(collation: Doc): string {
+  return String(collation.locale).replace(/_/g, '-');
 }
 
 export function queryOptions(spec: Pick<FindSpec, 'collation' | 'variables'>) {
   return {
-    ...(spec.collation && spec.collation.locale !== 'simple' ? { collation: intlCollation(spec.collation) as never } : {}),
+    ...(spec.collation && spec.collation.locale !== 'simple' ? { collation: { ...spec.collation, locale: intlLocale(spec.collation) } as never } : {}),
     ...(spec.variables ? { variables: spec.variables } : {}),
   };
 }
@@ -53,7 +53,7 @@ export function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'col
 function collationFold(collation: Doc | undefined): ((s: string) => string) | undefined {
   if (!collation || collation.locale === 'simple') return undefined;
   const strength = Number(collation.strength ?? 3);
-  const locale = String(collation.locale).replace(/_/g, '-');
+  const locale = intlLocale(collation);
   if (strength >= 3) return undefined;
   if (strength === 2) return (s) => s.toLocaleLowerCase(locale);
   return (s) => s.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase(locale);

@@ -1,7 +1,8 @@
 /**
  * Chooses an index for a find: equality, $in and range conditions on an index's leading field,
  * or an index that yields the requested sort order so the scan can stop at the limit.
- * The chosen index only narrows the candidates; the full filter is always applied afterwards.
+ * The chosen index narrows the candidates and the full filter runs on them afterwards, unless the
+ * plan is `exact`: the index ranges express the whole filter, so every candidate matches.
  */
 import { typeRank } from './bson-values.ts';
 import type { IndexStore, KeyRange } from './index-store.ts';

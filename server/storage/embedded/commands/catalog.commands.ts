@@ -83,6 +83,9 @@ function checkIndexSpec(raw: unknown, store: CollectionStore | undefined): Index
   const spec = asDoc(raw, 'indexes') ?? {};
   const key = asDoc(spec.key, 'key');
   if (!key || Object.keys(key).length === 0) fail('CannotCreateIndex', 'Index key pattern must be a non-empty object');
+  // Collation-aware keys (case-insensitive uniqueness) are not implemented; refusing the spec is
+  // better than accepting it and enforcing byte-for-byte.
+  if (spec.collation !== undefined) fail('CannotCreateIndex', 'indexes with a collation are not supported by the embedded engine');
   const name = typeof spec.name === 'string' && spec.name ? spec.name : defaultIndexName(key);
   const full = { v: 2, ...spec, key, name } as IndexSpec;
   const sameName = store?.indexes.get(name);

@@ -1,5 +1,5 @@
 /** find, getMore, killCursors, count and distinct. */
-import { idKeyOf, valuesAtPath } from '../bson-values.ts';
+import { hasPath, idKeyOf, valuesAtPath } from '../bson-values.ts';
 import type { Doc } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import { matching, runFind, type FindSpec, type FindStats } from '../query-exec.ts';
@@ -97,13 +97,5 @@ const distinct: CommandHandler = (cmd, ctx) => {
   return { values: [...seen.values()], ok: 1 };
 };
 
-function hasPath(doc: Doc, path: string): boolean {
-  let value: unknown = doc;
-  for (const part of path.split('.')) {
-    if (value === null || typeof value !== 'object') return false;
-    value = (value as Doc)[part];
-  }
-  return value !== undefined;
-}
 
 export const readCommands: Record<string, CommandHandler> = { find, explain, getMore, killCursors, count, distinct };
