@@ -31,23 +31,26 @@ export function isView(engine: Engine, ns: string): boolean {
   return Boolean(engine.store(ns)?.options.viewOn);
 }
 
-export function runPipeline(engine: Engine, ns: string | undefined, pipeline: Doc[], spec: PipelineSpec = {}): Doc[] {
+/** Runs `pipeline` over the collection or view `ns` (none: a database-level aggregate). */
+export function runPipeline(engine: Engine, run: { ns?: string; pipeline: Doc[] } & PipelineSpec): Doc[] {
+  const { ns, pipeline, ...spec } = run;
   const view = ns ? resolveView(engine, ns) : undefined;
   const sourceNs = view?.sourceNs ?? ns;
-  const { docs, stages } = sourceDocs(engine, sourceNs, [...(view?.pipeline ?? []), ...pipeline], spec);
+  const { docs, stages } = sourceDocs(engine, { ns: sourceNs, pipeline: [...(view?.pipeline ?? []), ...pipeline], ...spec });
   const db = ns?.slice(0, ns.indexOf('.'));
   try {
     return new Aggregator(stages, {
       processingMode: ProcessingMode.CLONE_INPUT,
       ...queryOptions(spec),
-      collectionResolver: (name: string) => (db ? runPipeline(engine, `${db}.${name}`, [], {}).map((d) => cloneDeep(d) as Doc) : []),
+      collectionResolver: (name: string) => (db ? runPipeline(engine, { ns: `${db}.${name}`, pipeline: [] }).map((d) => cloneDeep(d) as Doc) : []),
     }).run(docs) as Doc[];
   } catch (err) {
     throw asEngineError(err);
   }
 }
 
-function sourceDocs(engine: Engine, ns: string | undefined, pipeline: Doc[], spec: PipelineSpec): { docs: Doc[]; stages: Doc[] } {
+function sourceDocs(engine: Engine, run: { ns?: string; pipeline: Doc[] } & PipelineSpec): { docs: Doc[]; stages: Doc[] } {
+  const { ns, pipeline, ...spec } = run;
   const store = ns ? engine.store(ns) : undefined;
   if (!store) return { docs: [], stages: pipeline };
   const first = pipeline[0];

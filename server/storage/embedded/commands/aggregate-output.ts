@@ -72,7 +72,7 @@ function mergeOne(
   const update = mergeUpdate(m.whenMatched, doc);
   if (!update) return;
   const variables = Array.isArray(update) ? { new: doc, ...m.spec.let } : undefined;
-  runUpdate(ctx.engine, batch, m.ns, { filter: { _id: match._id }, update, multi: false, upsert: false, variables });
+  runUpdate({ engine: ctx.engine, batch, ns: m.ns }, { filter: { _id: match._id }, update, multi: false, upsert: false, variables });
 }
 
 /** The update a matched document gets, or undefined when there is nothing to change. */

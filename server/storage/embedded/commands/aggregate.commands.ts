@@ -15,7 +15,7 @@ const aggregate: CommandHandler = async (cmd, ctx) => {
   const last = pipeline.at(-1);
   const output = last && ('$out' in last || '$merge' in last) ? last : undefined;
   const spec = { collation: asDoc(cmd.collation, 'collation'), variables: letVariables(cmd.let) };
-  let results = runPipeline(ctx.engine, ns, output ? pipeline.slice(0, -1) : pipeline, spec);
+  let results = runPipeline(ctx.engine, { ns, pipeline: output ? pipeline.slice(0, -1) : pipeline, ...spec });
   if (cmd.explain === true) return { stages: pipeline, ok: 1 };
   if (output) {
     if ('$out' in output) await writeOut(ctx, output.$out, results);

@@ -22,7 +22,7 @@ function findSpec(cmd: Doc): FindSpec {
 /** Reads a view through its pipeline, everything else through the collection's indexes. */
 function findDocs(ctx: CommandContext, ns: string, spec: FindSpec): Doc[] {
   if (!isView(ctx.engine, ns)) return runFind(ctx.engine.store(ns), spec);
-  return runPipeline(ctx.engine, ns, findAsPipeline(spec), spec);
+  return runPipeline(ctx.engine, { ns, pipeline: findAsPipeline(spec), collation: spec.collation, variables: spec.variables });
 }
 
 const find: CommandHandler = (cmd, ctx) => {

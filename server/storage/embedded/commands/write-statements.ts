@@ -22,6 +22,9 @@ export type UpdateStatement = Target & {
   arrayFilters?: Doc[];
 };
 
+/** Where a statement writes: the engine, the command's batch and the collection. */
+export type WriteScope = { engine: Engine; batch: WriteBatch; ns: string };
+
 export type UpdateOutcome = { n: number; nModified: number; upsertedId?: unknown; before?: Doc; after?: Doc };
 
 export function findTargets(store: CollectionStore | undefined, target: Target, multi: boolean): Doc[] {
@@ -41,7 +44,7 @@ function checkHint(store: CollectionStore, hint: unknown): void {
   if (!found) fail('BadValue', 'hint provided does not correspond to an existing index');
 }
 
-export function runUpdate(engine: Engine, batch: WriteBatch, ns: string, stmt: UpdateStatement): UpdateOutcome {
+export function runUpdate({ engine, batch, ns }: WriteScope, stmt: UpdateStatement): UpdateOutcome {
   if (stmt.multi && isReplacement(stmt.update)) fail('FailedToParse', 'multi update is not supported for replacement-style update');
   const options = { arrayFilters: stmt.arrayFilters, variables: stmt.variables, collation: stmt.collation };
   const targets = findTargets(engine.store(ns), stmt, stmt.multi);
@@ -73,8 +76,8 @@ function buildUpsert(stmt: UpdateStatement, options: { arrayFilters?: Doc[]; var
   return prepareNewDocument(finishUpsert(doc));
 }
 
-export function runDelete(engine: Engine, batch: WriteBatch, ns: string, target: Target, multi: boolean): Doc[] {
-  const targets = findTargets(engine.store(ns), target, multi);
+export function runDelete({ engine, batch, ns }: WriteScope, target: Target & { multi: boolean }): Doc[] {
+  const targets = findTargets(engine.store(ns), target, target.multi);
   for (const doc of targets) engine.write(batch, { op: 'del', ns, id: doc._id });
   return targets;
 }

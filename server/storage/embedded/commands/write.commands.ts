@@ -77,7 +77,7 @@ function updateStatement(stmt: Doc, cmd: Doc): UpdateStatement {
 const update: CommandHandler = (cmd, ctx) => {
   const ns = writableNamespace(ctx, cmd.update);
   return runStatements(ctx, cmd, listOf(cmd.updates, 'update.updates'), (stmt, index, batch) => {
-    const outcome = runUpdate(ctx.engine, batch, ns, updateStatement(stmt, cmd));
+    const outcome = runUpdate({ engine: ctx.engine, batch, ns }, updateStatement(stmt, cmd));
     return {
       n: outcome.n,
       nModified: outcome.nModified,
@@ -90,7 +90,7 @@ const del: CommandHandler = (cmd, ctx) => {
   const ns = writableNamespace(ctx, cmd.delete);
   return runStatements(ctx, cmd, listOf(cmd.deletes, 'delete.deletes'), (stmt, _i, batch) => {
     const target = { filter: asDoc(stmt.q, 'q') ?? {}, collation: asDoc(stmt.collation, 'collation'), variables: letVariables(cmd.let), hint: stmt.hint };
-    return { n: runDelete(ctx.engine, batch, ns, target, Number(stmt.limit ?? 0) === 0).length };
+    return { n: runDelete({ engine: ctx.engine, batch, ns }, { ...target, multi: Number(stmt.limit ?? 0) === 0 }).length };
   });
 };
 
@@ -108,10 +108,10 @@ const findAndModify: CommandHandler = async (cmd, ctx) => {
   const project = projector(asDoc(cmd.fields, 'fields'));
   const { value, lastErrorObject } = await commitAfter(ctx, (batch) => {
     if (cmd.remove === true) {
-      const removed = runDelete(ctx.engine, batch, ns, target, false)[0];
+      const removed = runDelete({ engine: ctx.engine, batch, ns }, { ...target, multi: false })[0];
       return { value: removed, lastErrorObject: { n: removed ? 1 : 0 } };
     }
-    const outcome = runUpdate(ctx.engine, batch, ns, {
+    const outcome = runUpdate({ engine: ctx.engine, batch, ns }, {
       ...target,
       update: cmd.update as Doc,
       multi: false,
