@@ -3,17 +3,9 @@ import { appendFile, cp, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedEngine } from '../../server/storage/embedded/index.ts';
-import { startTestEngine, tempDir, type TestEngine } from '../support/test-engine.ts';
+import { engineStarter, tempDir } from '../support/test-engine.ts';
 
-const open: TestEngine[] = [];
-async function start(dir?: string): Promise<TestEngine> {
-  const t = await startTestEngine(dir);
-  open.push(t);
-  return t;
-}
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.cleanup();
-});
+const start = engineStarter(afterEach);
 
 describe('embedded engine durability', () => {
   it('recovers documents, indexes and deletions after a restart', async () => {

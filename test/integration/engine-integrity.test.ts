@@ -3,17 +3,9 @@
  * memory is always what it recovers after a restart.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestEngine, type TestEngine } from '../support/test-engine.ts';
+import { engineStarter, type TestEngine } from '../support/test-engine.ts';
 
-const open: TestEngine[] = [];
-async function start(dir?: string): Promise<TestEngine> {
-  const t = await startTestEngine(dir);
-  open.push(t);
-  return t;
-}
-afterEach(async () => {
-  for (const t of open.splice(0)) await t.cleanup();
-});
+const start = engineStarter(afterEach);
 
 /** Stops the engine cleanly and starts it again on the same data. */
 async function restart(t: TestEngine): Promise<TestEngine> {

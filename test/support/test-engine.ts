@@ -41,3 +41,19 @@ export async function startTestEngine(dataDir?: string): Promise<TestEngine> {
     },
   };
 }
+
+/**
+ * For test files that start several engines (restarts on the same data): `start` opens one and
+ * every engine it opened is stopped and removed after each test.
+ */
+export function engineStarter(afterEach: (fn: () => Promise<void>) => void): (dataDir?: string) => Promise<TestEngine> {
+  const open: TestEngine[] = [];
+  afterEach(async () => {
+    for (const t of open.splice(0)) await t.cleanup();
+  });
+  return async (dataDir?: string) => {
+    const t = await startTestEngine(dataDir);
+    open.push(t);
+    return t;
+  };
+}
