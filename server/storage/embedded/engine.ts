@@ -183,11 +183,18 @@ export class Engine {
       this.options.logger?.warn({ path, discardedBytes: buf.length - validBytes }, 'discarding torn journal tail');
       await truncateDurably(path, validBytes);
     }
-    for (const payload of payloads) {
-      let pos = 0;
-      while (pos < payload.length) {
+    for (const [index, payload] of payloads.entries()) {
+      for (let pos = 0; pos < payload.length; ) {
         const size = payload.readInt32LE(pos);
-        this.apply(BSON.deserialize(payload.subarray(pos, pos + size)) as JournalOp);
+        const op = BSON.deserialize(payload.subarray(pos, pos + size)) as JournalOp;
+        try {
+          this.apply(op);
+        } catch (err) {
+          // Should never happen (every journalled op was applied once already); if it does, say
+          // exactly where, rather than start with data that differs from what was acknowledged.
+          const ns = 'ns' in op ? op.ns : `${op.from} -> ${op.to}`;
+          throw new Error(`journal ${path}, record ${index + 1}: cannot replay ${op.op} on ${ns}: ${(err as Error).message}`);
+        }
         pos += size;
       }
     }

@@ -59,10 +59,17 @@ const listDatabases: CommandHandler = (cmd, ctx) => {
   return { databases, totalSize: all.reduce((sum, d) => sum + d.sizeOnDisk, 0), ok: 1 };
 };
 
+/** A `db.collection` argument, each part validated like any namespace. */
+function fullNamespace(ctx: CommandContext, value: unknown): string {
+  const text = String(value);
+  const dot = text.indexOf('.');
+  if (dot <= 0) fail('InvalidNamespace', `Invalid namespace specified '${text}'`);
+  return namespaceOf({ ...ctx, db: text.slice(0, dot) }, text.slice(dot + 1));
+}
+
 const renameCollection: CommandHandler = async (cmd, ctx) => {
-  const from = String(cmd.renameCollection);
-  const to = String(cmd.to);
-  if (!from.includes('.') || !to.includes('.')) fail('InvalidNamespace', 'renameCollection requires full namespaces');
+  const from = fullNamespace(ctx, cmd.renameCollection);
+  const to = fullNamespace(ctx, cmd.to);
   if (!ctx.engine.store(from)) fail('NamespaceNotFound', `Source collection ${from} does not exist`);
   if (from === to) fail('IllegalOperation', "Can't rename a collection to itself");
   const ops: JournalOp[] = [];
