@@ -19,7 +19,7 @@ describe('embedded engine: MongoDB unified CRUD conformance', () => {
   beforeAll(async () => {
     if (!existsSync(CRUD_DIR)) return; // reported by the tests below, as failures
     target = await startEmbeddedTarget();
-    report = await runConformance({ dir: CRUD_DIR, uri: target.uri, target: 'embedded' });
+    report = await runConformance({ dir: CRUD_DIR, uri: target.uri });
     printFigures(report);
   }, 900_000);
 

@@ -10,7 +10,7 @@ export async function startEmbeddedTarget(): Promise<EmbeddedTarget> {
   try {
     // Imported lazily: a run against MONGODB_URI must not depend on the engine loading.
     const { startEmbeddedEngine } = await import('../../server/storage/embedded/index.ts');
-    const engine = await startEmbeddedEngine({ dataDir, port: 0, mode: 'in-process' });
+    const engine = await startEmbeddedEngine({ dataDir, port: 0, mode: 'in-process', testCommands: true });
     return {
       uri: engine.uri,
       async stop() {

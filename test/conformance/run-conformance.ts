@@ -8,7 +8,7 @@ import { parseTestFile, unsupportedSchema } from './load-test-file.ts';
 import { createParameterReader, readServerInfo, unmetRequirements } from './requirements.ts';
 import { buildClientUri } from './driver-options.ts';
 import { driverDeviation } from './driver-deviations.ts';
-import { runTestCase, testSkipReason, type RunnerContext, type Target } from './run-test-case.ts';
+import { runTestCase, testSkipReason, type RunnerContext } from './run-test-case.ts';
 
 export type ConformanceOptions = {
   /** Folder holding the unified-format *.json files. */
@@ -19,7 +19,6 @@ export type ConformanceOptions = {
    * 'embedded' when the server is Rapport's embedded engine: tests that need fail points are
    * skipped, since the engine offers none. Against any other server they are attempted.
    */
-  target?: Target;
   /** Wall-clock limit for one test (default 30 s). */
   testTimeoutMs?: number;
   /** Called as each result is known, e.g. to print progress. */
@@ -48,7 +47,6 @@ export async function runConformance(options: ConformanceOptions): Promise<Confo
       internalClient,
       server: await readServerInfo(internalClient, options.uri),
       readParameter: createParameterReader(internalClient),
-      target: options.target ?? 'external',
       testTimeoutMs: options.testTimeoutMs ?? 30_000,
     };
     for (const name of files) await runFile(join(options.dir, name), ctx, report);

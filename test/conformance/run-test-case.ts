@@ -14,28 +14,28 @@ import { resultToDocument } from './result-documents.ts';
 import { unmetRequirements, type ParameterReader } from './requirements.ts';
 import { AssertionFailure, RunnerError } from './runner-error.ts';
 
-export type Target = 'embedded' | 'external';
 
 export type RunnerContext = {
   uri: string;
   internalClient: MongoClient;
   server: ServerInfo;
   readParameter: ParameterReader;
-  target: Target;
   testTimeoutMs: number;
 };
 
 export type CaseResult = { status: TestStatus; reason?: string };
 
-const FAIL_POINT_OPERATIONS = new Set(['failPoint', 'targetedFailPoint']);
 
 /** Why the test must be skipped (test-level requirements only), or undefined. */
 export async function testSkipReason(test: UnifiedTest, ctx: RunnerContext): Promise<string | undefined> {
   if (test.skipReason) return test.skipReason;
   const unmet = await unmetRequirements(test.runOnRequirements, ctx.server, ctx.readParameter);
   if (unmet) return unmet;
-  const usesFailPoints = test.operations.some((op) => op.object === 'testRunner' && FAIL_POINT_OPERATIONS.has(op.name));
-  if (usesFailPoints && ctx.target === 'embedded') return 'fail points are not offered by the embedded engine';
+  // The embedded engine offers the failCommand fail point (test commands are on in the runner);
+  // targeted fail points pin a session to one mongos, which a standalone does not have.
+  if (test.operations.some((op) => op.object === 'testRunner' && op.name === 'targetedFailPoint')) {
+    return 'targetedFailPoint needs a sharded cluster (a session pinned to a mongos)';
+  }
   return undefined;
 }
 

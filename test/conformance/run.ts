@@ -27,7 +27,6 @@ async function main(): Promise<void> {
     const report = await runConformance({
       dir,
       uri,
-      target: externalUri ? 'external' : 'embedded',
       onResult: (result) => console.log(formatResult(result)),
     });
     console.log(`conformance: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped`);

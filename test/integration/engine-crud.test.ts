@@ -193,3 +193,26 @@ describe('hostile update paths', () => {
     expect(({} as Record<string, unknown>).multi).toBeUndefined();
   });
 });
+
+describe('fail points (test commands)', () => {
+  it('fails the chosen command the chosen number of times, then lets it run', async () => {
+    const admin = t.client.db('admin');
+    await admin.command({ configureFailPoint: 'failCommand', mode: { times: 1 }, data: { failCommands: ['count'], errorCode: 8 } });
+    await expect(contacts.estimatedDocumentCount()).rejects.toMatchObject({ code: 8 });
+    expect(await contacts.estimatedDocumentCount()).toBe(500);
+  });
+
+  it('is not offered unless the engine was started with test commands', async () => {
+    const { startEmbeddedEngine } = await import('../../server/storage/embedded/index.ts');
+    const { tempDir } = await import('../support/test-engine.ts');
+    const engine = await startEmbeddedEngine({ dataDir: await tempDir(), port: 0, mode: 'in-process' });
+    const client = await new MongoClient(engine.uri).connect();
+    try {
+      const cmd = client.db('admin').command({ configureFailPoint: 'failCommand', mode: 'alwaysOn', data: { failCommands: ['ping'] } });
+      await expect(cmd).rejects.toMatchObject({ code: 59 });
+    } finally {
+      await client.close();
+      await engine.stop();
+    }
+  });
+});

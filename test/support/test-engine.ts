@@ -20,7 +20,7 @@ export async function tempDir(prefix = 'rapport-test-'): Promise<string> {
 
 export async function startTestEngine(dataDir?: string): Promise<TestEngine> {
   const dir = dataDir ?? (await tempDir());
-  const engine = await startEmbeddedEngine({ dataDir: dir, port: 0, mode: 'in-process' });
+  const engine = await startEmbeddedEngine({ dataDir: dir, port: 0, mode: 'in-process', testCommands: true });
   const client = new MongoClient(engine.uri, { serverSelectionTimeoutMS: 5000 });
   await client.connect();
   let stopped = false;

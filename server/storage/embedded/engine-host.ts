@@ -4,14 +4,18 @@ import { runCommand } from './commands/dispatch.ts';
 import { CursorRegistry } from './cursors.ts';
 import { Engine } from './engine.ts';
 import { WireServer } from './wire-server.ts';
+import { FailPoints } from './fail-points.ts';
 
 export type EngineHost = { port: number; stop(): Promise<void> };
 
-export async function hostEngine(options: { dataDir: string; port: number; logger?: Logger }): Promise<EngineHost> {
+export type HostOptions = { dataDir: string; port: number; logger?: Logger; testCommands?: boolean };
+
+export async function hostEngine(options: HostOptions): Promise<EngineHost> {
   const engine = await Engine.open({ dataDir: options.dataDir, logger: options.logger });
   const cursors = new CursorRegistry();
+  const failPoints = options.testCommands ? new FailPoints() : undefined;
   const server = new WireServer(
-    (body, db, connectionId) => runCommand(body, { engine, cursors, db, connectionId }, options.logger),
+    (body, db, connectionId) => runCommand(body, { engine, cursors, db, connectionId, failPoints }, options.logger),
     options.logger,
   );
   let port: number;

@@ -8,6 +8,8 @@ export type EmbeddedEngineOptions = {
   /** Run the engine on its own thread (default) or on the caller's event loop. */
   mode?: 'worker' | 'in-process';
   logger?: Logger;
+  /** Enables `configureFailPoint` (as mongod's enableTestCommands does); for tests only. */
+  testCommands?: boolean;
 };
 
 export type EmbeddedEngineHandle = {

@@ -12,11 +12,17 @@ const { values } = parseArgs({
     dbpath: { type: 'string', default: './data/engine' },
     port: { type: 'string', default: '27017' },
     'log-level': { type: 'string', default: 'warn' },
+    'enable-test-commands': { type: 'boolean', default: false },
   },
 });
 
 const logger = createLogger({ level: values['log-level']! });
-const host = await hostEngine({ dataDir: values.dbpath!, port: Number(values.port), logger });
+const host = await hostEngine({
+  dataDir: values.dbpath!,
+  port: Number(values.port),
+  logger,
+  testCommands: values['enable-test-commands'],
+});
 process.stdout.write(`listening ${host.port}\n`);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -12,19 +12,19 @@ type WorkerMessage = { type: 'ready'; port: number } | { type: 'failed' | 'stopp
 export async function startEmbeddedEngine(options: EmbeddedEngineOptions): Promise<EmbeddedEngineHandle> {
   const port = options.port ?? 0;
   if (options.mode === 'in-process') {
-    const host = await hostEngine({ dataDir: options.dataDir, port, logger: options.logger });
+    const host = await hostEngine({ dataDir: options.dataDir, port, logger: options.logger, testCommands: options.testCommands });
     return { uri: uriFor(host.port), port: host.port, stop: host.stop };
   }
-  return startWorker({ dataDir: options.dataDir, port, logger: options.logger });
+  return startWorker({ dataDir: options.dataDir, port, logger: options.logger, testCommands: options.testCommands });
 }
 
 function uriFor(port: number): string {
   return `mongodb://127.0.0.1:${port}/?directConnection=true`;
 }
 
-async function startWorker(o: { dataDir: string; port: number; logger?: Logger }): Promise<EmbeddedEngineHandle> {
+async function startWorker(o: { dataDir: string; port: number; logger?: Logger; testCommands?: boolean }): Promise<EmbeddedEngineHandle> {
   const worker = new Worker(new URL('./engine-worker-bootstrap.mjs', import.meta.url), {
-    workerData: { dataDir: o.dataDir, port: o.port, logLevel: o.logger?.level ?? 'info' },
+    workerData: { dataDir: o.dataDir, port: o.port, logLevel: o.logger?.level ?? 'info', testCommands: o.testCommands ?? false },
   });
   // An engine thread that dies takes the database with it; say so loudly (readiness fails too).
   let stopping: Promise<void> | undefined;

@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from '../../shared/logger.ts';
 import type { Doc } from './collection-store.ts';
+import { CloseConnection } from './fail-points.ts';
 import {
   encodeOpMsg,
   encodeOpReply,
@@ -121,6 +122,10 @@ export class WireServer {
   }
 
   private reject(socket: Socket, err: unknown): void {
+    if (err instanceof CloseConnection) {
+      socket.destroy();
+      return;
+    }
     const reason = err instanceof WireProtocolError ? err.message : `internal error: ${(err as Error).message}`;
     this.logger?.warn({ reason, remote: socket.remoteAddress }, 'closing connection after a bad wire message');
     socket.destroy();

@@ -1,4 +1,5 @@
 import type { CursorRegistry } from '../cursors.ts';
+import type { FailPoints } from '../fail-points.ts';
 import type { Doc } from '../collection-store.ts';
 import type { Engine, JournalOp, WriteBatch } from '../engine.ts';
 import { Aggregator } from 'mingo';
@@ -9,6 +10,8 @@ export type CommandContext = {
   cursors: CursorRegistry;
   db: string;
   connectionId: number;
+  /** Present only when the engine runs with test commands enabled. */
+  failPoints?: FailPoints;
 };
 
 export type CommandHandler = (cmd: Doc, ctx: CommandContext) => Doc | Promise<Doc>;

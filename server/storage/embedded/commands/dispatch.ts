@@ -2,6 +2,7 @@
 import type { Logger } from '../../../shared/logger.ts';
 import type { Doc } from '../collection-store.ts';
 import { EngineError } from '../engine-errors.ts';
+import type { FailPoints } from '../fail-points.ts';
 import { aggregateCommands } from './aggregate.commands.ts';
 import { catalogCommands } from './catalog.commands.ts';
 import type { CommandContext, CommandHandler } from './command-context.ts';
@@ -23,6 +24,11 @@ const COMMANDS: Record<string, CommandHandler> = {
 
 export async function runCommand(body: Doc, ctx: CommandContext, logger?: Logger): Promise<Doc> {
   const name = Object.keys(body)[0];
+  if (ctx.failPoints && name !== undefined) {
+    if (name === 'configureFailPoint') return configure(ctx.failPoints, body);
+    const forced = await ctx.failPoints.intercept(name);
+    if (forced) return forced;
+  }
   const handler = name === undefined ? undefined : COMMANDS[name];
   if (!handler || !Object.hasOwn(COMMANDS, name!)) {
     return { ok: 0, errmsg: `no such command: '${name ?? ''}'`, code: 59, codeName: 'CommandNotFound' };
@@ -34,5 +40,14 @@ export async function runCommand(body: Doc, ctx: CommandContext, logger?: Logger
     if (err instanceof EngineError) return err.toReply();
     logger?.error({ err, command: name }, 'embedded engine command failed');
     return { ok: 0, errmsg: err instanceof Error ? err.message : String(err), code: 1, codeName: 'InternalError' };
+  }
+}
+
+function configure(failPoints: FailPoints, body: Doc): Doc {
+  try {
+    return failPoints.configure(body);
+  } catch (err) {
+    if (err instanceof EngineError) return err.toReply();
+    throw err;
   }
 }
