@@ -15,7 +15,7 @@ export type PipelineSpec = { collation?: Doc; variables?: Doc };
 const MAX_VIEW_DEPTH = 20;
 
 /** The collection a view reads and the pipeline that turns it into the view; undefined for a collection. */
-export function resolveView(engine: Engine, ns: string): { sourceNs: string; pipeline: Doc[] } | undefined {
+function resolveView(engine: Engine, ns: string): { sourceNs: string; pipeline: Doc[] } | undefined {
   let pipeline: Doc[] = [];
   let current = ns;
   for (let depth = 0; depth < MAX_VIEW_DEPTH; depth++) {

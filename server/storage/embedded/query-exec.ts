@@ -35,7 +35,7 @@ export function queryOptions(spec: Pick<FindSpec, 'collation' | 'variables'>) {
 
 export type Matcher = { test(doc: Doc): boolean };
 
-export function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation' | 'variables'> = {}): Matcher {
+function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation' | 'variables'> = {}): Matcher {
   const fold = collationFold(spec.collation);
   try {
     if (!fold) return new Query(filter ?? {}, queryOptions(spec));

@@ -9,11 +9,6 @@ import { fail } from './engine-errors.ts';
 /** Documents already in BSON form, standing in for an array inside a reply. */
 export class RawDocs {
   constructor(readonly docs: Uint8Array[]) {}
-
-  /** The documents as objects, for callers on the engine's own side (tests, in-process use). */
-  toObjects(): Doc[] {
-    return this.docs.map((d) => BSON.deserialize(d) as Doc);
-  }
 }
 
 const TYPE_DOCUMENT = 0x03;
