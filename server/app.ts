@@ -4,18 +4,58 @@ import type { Logger } from './shared/logger.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { notFoundHandler, problemHandler } from './http/problem-handler.ts';
 import { requestLogging } from './http/request-logging.ts';
+import { openApiRoutes } from './http/openapi.routes.ts';
+import { createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
+import { createRecordsService, filesRoutes, recordsRoutes } from './records/index.ts';
+import { createOutboxDispatcher } from './audit/index.ts';
 
-export type AppDeps = { db: Db; logger: Logger };
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number };
 
-/** Builds the Express app from its dependencies; main.ts and the tests build it the same way. */
-export function createApp(deps: AppDeps): Express {
+/** The HTTP app and the background work it needs (metadata polling, event delivery). */
+export type Rapport = {
+  app: Express;
+  /** Loads metadata and starts background work; call before serving. */
+  start(): Promise<void>;
+  /** Stops background work and waits for pending events to be delivered. */
+  stop(): Promise<void>;
+};
+
+/** Builds the app from its dependencies; main.ts and the tests build it the same way. */
+export function createApp(deps: AppDeps): Rapport {
+  const { db, logger } = deps;
+  const store = createMetadataStore(db);
+  const registry = createMetadataRegistry({ store, logger: logger.child({ module: 'metadata' }), pollMs: deps.metadataPollMs });
+  const metadata = createMetadataService({ db, store, registry });
+  const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
+  const ctx = { db, registry, store, events: outbox };
+  const records = createRecordsService(ctx);
+
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(requestLogging(deps.logger));
+  app.use(requestLogging(logger));
+  app.use(healthRoutes({ db }));
+  // Uploads stream their raw body, so they come before the JSON parser.
+  app.use(filesRoutes({ ctx, records }));
   app.use(express.json({ limit: '1mb' }));
-  app.use(healthRoutes({ db: deps.db }));
+  app.use(metadataRoutes(metadata));
+  app.use(recordsRoutes({ records, ctx }));
+  app.use(openApiRoutes({ registry }));
   app.use(notFoundHandler);
   app.use(problemHandler);
-  return app;
+
+  return {
+    app,
+    async start() {
+      await store.init();
+      await registry.refresh();
+      registry.start();
+      outbox.start();
+    },
+    async stop() {
+      registry.stop();
+      outbox.stop();
+      await outbox.idle();
+    },
+  };
 }

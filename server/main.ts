@@ -3,7 +3,7 @@
  * listens, and shuts down cleanly on SIGTERM/SIGINT (stop accepting, finish in-flight requests,
  * close the database, which flushes the embedded engine's journal).
  */
-import { createApp } from './app.ts';
+import { createApp, type Rapport } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config/index.ts';
 import { createGracefulCloser, type GracefulCloser } from './http/graceful-close.ts';
 import { createLogger, type Logger } from './shared/logger.ts';
@@ -20,23 +20,25 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const storage = await connect(config, logger.child({ module: 'storage' }));
-  const app = createApp({ db: storage.db, logger });
-  const server = app.listen(config.port, config.host);
+  const rapport = createApp({ db: storage.db, logger });
+  await rapport.start();
+  const server = rapport.app.listen(config.port, config.host);
   const closer = createGracefulCloser(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ url: `http://${config.host}:${port}` }, 'rapport listening');
-  onShutdown({ closer, storage, logger, timeoutMs: config.shutdownTimeoutMs });
+  onShutdown({ closer, rapport, storage, logger, timeoutMs: config.shutdownTimeoutMs });
 }
 
-function onShutdown(ctx: { closer: GracefulCloser; storage: Storage; logger: Logger; timeoutMs: number }): void {
+function onShutdown(ctx: { closer: GracefulCloser; rapport: Rapport; storage: Storage; logger: Logger; timeoutMs: number }): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     ctx.logger.info({ signal }, 'shutting down');
     await ctx.closer.close(ctx.timeoutMs);
+    await ctx.rapport.stop();
     await ctx.storage.close();
     ctx.logger.info('stopped');
     process.exit(0);

@@ -8,16 +8,20 @@ import { startTestEngine, type TestEngine } from '../support/test-engine.ts';
 let t: TestEngine;
 let server: Server;
 let base: string;
+let stopApp: () => Promise<void>;
 
 beforeAll(async () => {
   t = await startTestEngine();
-  const app = createApp({ db: t.client.db('rapport'), logger: createLogger({ level: 'silent' }) });
-  server = app.listen(0, '127.0.0.1');
+  const rapport = createApp({ db: t.client.db('rapport'), logger: createLogger({ level: 'silent' }) });
+  await rapport.start();
+  stopApp = rapport.stop;
+  server = rapport.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
+  await stopApp();
   await t.cleanup();
 });
 

@@ -1,0 +1,1 @@
+export { createOutboxDispatcher, type OutboxDispatcher, type OutboxEvent } from './outbox-dispatcher.ts';

@@ -1,0 +1,95 @@
+/**
+ * Moves the events that record writes leave in their documents' `_outbox` to where they belong
+ * (the audit log now; workflows and after-save hooks later). A write announces its document with
+ * `notify`; batches are drained together so ten concurrent writes cost one audit insert and one
+ * bulk update. A periodic sweep picks up events a crash left behind. Delivery is idempotent:
+ * the audit entry's _id is the event id, so re-delivering after a crash inserts nothing twice.
+ */
+import type { AnyBulkWriteOperation, Db, Document, ObjectId } from 'mongodb';
+import type { Logger } from '../shared/logger.ts';
+
+export type OutboxEvent = { id: ObjectId; changes?: unknown[] } & Document;
+export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
+
+const BATCH = 200;
+
+export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collections: () => string[]; sweepMs?: number }) {
+  const { db, logger } = deps;
+  const queue = new Map<string, Set<unknown>>();
+  let draining: Promise<void> | null = null;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  const audit = db.collection('audit_log');
+
+  async function deliver(collection: string, docs: Document[]): Promise<void> {
+    const events = docs.flatMap((d) => (d._outbox as OutboxEvent[]).map((e) => ({ doc: d, event: e })));
+    if (!events.length) return;
+    const entries = events.filter(({ event }) => event.changes !== undefined).map(({ event }) => {
+      const { id, ...rest } = event;
+      return { _id: id, ...rest };
+    });
+    if (entries.length) {
+      await audit.insertMany(entries, { ordered: false }).catch((err: { code?: number; writeErrors?: Array<{ code: number }> }) => {
+        const errors = err.writeErrors ?? [err];
+        if (!errors.every((e) => e.code === 11000)) throw err;
+      });
+    }
+    const ops: AnyBulkWriteOperation[] = docs.map((d) => ({
+      updateOne: { filter: { _id: d._id }, update: { $pull: { _outbox: { id: { $in: (d._outbox as OutboxEvent[]).map((e) => e.id) } } } } as Document },
+    }));
+    await db.collection(collection).bulkWrite(ops, { ordered: false });
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.size) {
+      const [collection, ids] = queue.entries().next().value as [string, Set<unknown>];
+      const batch = [...ids].slice(0, BATCH);
+      for (const id of batch) ids.delete(id);
+      if (!ids.size) queue.delete(collection);
+      const docs = await db.collection(collection).find({ _id: { $in: batch as ObjectId[] }, '_outbox.0': { $exists: true } }, { projection: { _outbox: 1 } }).toArray();
+      await deliver(collection, docs);
+    }
+  }
+
+  function kick(): void {
+    draining ??= drain()
+      .catch((err) => logger.error({ err }, 'outbox delivery failed; the sweep will retry'))
+      .finally(() => {
+        draining = null;
+        if (queue.size) kick();
+      });
+  }
+
+  async function sweep(): Promise<void> {
+    for (const collection of deps.collections()) {
+      for (;;) {
+        const docs = await db.collection(collection).find({ '_outbox.0': { $exists: true } }, { projection: { _outbox: 1 } }).limit(BATCH).toArray();
+        if (!docs.length) break;
+        await deliver(collection, docs);
+      }
+    }
+  }
+
+  return {
+    /** A write to `collection` left events in document `id`. */
+    notify(collection: string, id: unknown): void {
+      const ids = queue.get(collection) ?? new Set();
+      ids.add(id);
+      queue.set(collection, ids);
+      kick();
+    },
+    /** Resolves when everything notified so far is delivered (tests, shutdown). */
+    async idle(): Promise<void> {
+      while (draining) await draining;
+    },
+    sweep,
+    start(): void {
+      const run = () => sweep().catch((err) => logger.warn({ err }, 'outbox sweep failed'));
+      void run();
+      sweepTimer = setInterval(run, deps.sweepMs ?? 60_000);
+      sweepTimer.unref();
+    },
+    stop(): void {
+      clearInterval(sweepTimer);
+    },
+  };
+}

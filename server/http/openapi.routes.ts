@@ -1,0 +1,33 @@
+/**
+ * GET /api/openapi.json: the document for the metadata live right now. It is rebuilt only when
+ * the metadataVersion moves, so repeated calls cost a string send, and a metadata change shows
+ * on the next call.
+ */
+import { Router } from 'express';
+import pkg from '../../package.json' with { type: 'json' };
+import type { MetadataRegistry } from '../metadata/index.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+
+type Cached = { metadataVersion: number; body: string; etag: string };
+
+export function openApiRoutes(deps: { registry: MetadataRegistry }): Router {
+  const { registry } = deps;
+  let cached: Cached | undefined;
+
+  function current(): Cached {
+    const metadataVersion = registry.version();
+    if (cached?.metadataVersion !== metadataVersion) {
+      const document = buildOpenApiDocument({ entities: registry.all(), metadataVersion });
+      cached = { metadataVersion, body: JSON.stringify(document), etag: `"${pkg.version}-${metadataVersion}"` };
+    }
+    return cached;
+  }
+
+  const router = Router();
+  router.get('/api/openapi.json', (_req, res) => {
+    const { body, etag } = current();
+    // With the ETag set, Express answers a matching If-None-Match with 304 on its own.
+    res.set({ ETag: etag, 'Cache-Control': 'no-cache' }).type('application/json').send(body);
+  });
+  return router;
+}

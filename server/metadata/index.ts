@@ -1,0 +1,13 @@
+export type { EntityDefinition, Field } from './entity.types.ts';
+export type { CompiledEntity, CompiledEntityFormula } from './compile-entity.ts';
+export type { MetadataRegistry, InboundLink } from './registry.ts';
+export type { MetadataService } from './metadata.service.ts';
+export type { MetadataStore } from './metadata.store.ts';
+export { recordCollection } from './compile-entity.ts';
+export { createMetadataStore } from './metadata.store.ts';
+export { createMetadataRegistry } from './registry.ts';
+export { createMetadataService } from './metadata.service.ts';
+export { metadataRoutes } from './metadata.routes.ts';
+export { metadataProblems } from './metadata.problems.ts';
+export { outputSchema, inputSchema, SYSTEM_FIELDS } from './record-schema.ts';
+export * from './field-types/index.ts';

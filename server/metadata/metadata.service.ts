@@ -1,0 +1,94 @@
+/**
+ * Changes to entity definitions: validated, versioned (history kept, metadataVersion bumped),
+ * indexes brought in line, and live for the next request. Removing a field or an entity never
+ * touches stored records: the data stays and comes back if the field does (issue 3/5).
+ */
+import type { Db } from 'mongodb';
+import type { EntityDefinition, Field } from './entity.types.ts';
+import type { MetadataStore, StoredEntity } from './metadata.store.ts';
+import type { MetadataRegistry } from './registry.ts';
+import { metadataProblems } from './metadata.problems.ts';
+import { validateDefinition } from './validate-definition.ts';
+import { createMissingIndexes, dropUnwantedIndexes } from './entity-indexes.ts';
+
+export type MetadataService = ReturnType<typeof createMetadataService>;
+type Change = { actor: string; expectedVersion?: number };
+
+export function createMetadataService(deps: { db: Db; store: MetadataStore; registry: MetadataRegistry }) {
+  const { db, store, registry } = deps;
+
+  async function current(name: string): Promise<StoredEntity> {
+    const doc = await store.get(name);
+    if (!doc || doc.deleted) throw metadataProblems.entityNotFound.create({ detail: `There is no entity "${name}"` });
+    return doc;
+  }
+
+  /** Validates, prepares indexes, saves against the version read, and refreshes the registry. */
+  async function commit(candidate: unknown, previous: StoredEntity | null, change: Change): Promise<StoredEntity> {
+    const live = previous && !previous.deleted ? previous : null;
+    if (change.expectedVersion !== undefined && change.expectedVersion !== (live?.version ?? 0)) {
+      throw metadataProblems.versionConflict.create({ detail: `The definition is at version ${live?.version ?? 0}, not ${change.expectedVersion}` });
+    }
+    const others = registry.definitions();
+    if (live) others.delete(live._id);
+    const result = validateDefinition(candidate, { previous: live?.definition ?? null, entities: others });
+    if (!result.ok) throw metadataProblems.invalidDefinition.create({ detail: 'The definition has problems; see errors', errors: result.errors });
+    await createMissingIndexes(db, result.definition);
+    const saved = await store.save({ definition: result.definition, expectedVersion: previous?.version ?? 0, by: change.actor });
+    if (!saved) throw metadataProblems.versionConflict.create({ detail: 'Someone else changed this definition at the same time; reload it' });
+    await dropUnwantedIndexes(db, result.definition);
+    await registry.refresh();
+    return saved;
+  }
+
+  function withField(def: EntityDefinition, name: string, replace: (fields: Field[], index: number) => Field[]): EntityDefinition {
+    const index = def.fields.findIndex((f) => f.name === name);
+    if (index < 0) throw metadataProblems.fieldNotFound.create({ detail: `${def.name} has no field "${name}"` });
+    return { ...def, fields: replace([...def.fields], index) };
+  }
+
+  return {
+    list: async () => registry.all().map((e) => ({ definition: e.definition, version: e.version, metadataVersion: e.metadataVersion })),
+    get: current,
+    async create(candidate: unknown, change: Change): Promise<StoredEntity> {
+      const name = (candidate as { name?: unknown })?.name;
+      const previous = typeof name === 'string' ? await store.get(name) : null;
+      if (previous && !previous.deleted) throw metadataProblems.entityExists.create({ detail: `An entity "${name}" already exists` });
+      return commit(candidate, previous, change);
+    },
+    async replace(name: string, candidate: unknown, change: Change): Promise<StoredEntity> {
+      const previous = await current(name);
+      const named = { ...(candidate as object), name };
+      return commit(named, previous, change);
+    },
+    async addField(name: string, field: unknown, change: Change): Promise<StoredEntity> {
+      const previous = await current(name);
+      return commit({ ...previous.definition, fields: [...previous.definition.fields, field] }, previous, change);
+    },
+    async replaceField(name: string, fieldName: string, field: unknown, change: Change): Promise<StoredEntity> {
+      const previous = await current(name);
+      const next = withField(previous.definition, fieldName, (fields, i) => (fields.splice(i, 1, { ...(field as Field), name: fieldName }), fields));
+      return commit(next, previous, change);
+    },
+    async removeField(name: string, fieldName: string, change: Change): Promise<StoredEntity> {
+      const previous = await current(name);
+      const next = withField(previous.definition, fieldName, (fields, i) => (fields.splice(i, 1), fields));
+      return commit(next, previous, change);
+    },
+    async remove(name: string, change: Change): Promise<void> {
+      const previous = await current(name);
+      const dependants = registry.inboundLinks(name).filter((l) => l.entity.name !== name);
+      if (dependants.length) {
+        throw metadataProblems.inUse.create({ detail: `Still referenced by ${dependants.map((l) => `${l.entity.name}.${l.field.name}`).join(', ')}` });
+      }
+      if (change.expectedVersion !== undefined && change.expectedVersion !== previous.version) throw metadataProblems.versionConflict.create();
+      const saved = await store.save({ definition: previous.definition, expectedVersion: previous.version, by: change.actor, deleted: true });
+      if (!saved) throw metadataProblems.versionConflict.create();
+      await registry.refresh();
+    },
+    history: async (name: string, limit = 50) => {
+      await current(name);
+      return store.historyOf(name, limit);
+    },
+  };
+}

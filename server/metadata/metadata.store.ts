@@ -1,0 +1,90 @@
+/**
+ * Where definitions live in MongoDB. Every change takes a new metadataVersion from a counter and
+ * writes it into the changed entity document, so "the newest version" is simply the highest
+ * metadataVersion in `meta_entities`: a poller can never see the counter move before the change.
+ * Deleted entities stay as tombstones (and their records stay in their collection).
+ */
+import type { Collection, Db } from 'mongodb';
+import type { EntityDefinition } from './entity.types.ts';
+
+export type StoredEntity = {
+  _id: string;
+  definition: EntityDefinition;
+  /** Bumped on every change of this entity; the optimistic-concurrency token of the definition. */
+  version: number;
+  metadataVersion: number;
+  deleted: boolean;
+  updatedAt: Date;
+  updatedBy: string;
+};
+
+export type HistoryEntry = {
+  entity: string;
+  version: number;
+  metadataVersion: number;
+  change: 'create' | 'update' | 'delete';
+  definition: EntityDefinition;
+  at: Date;
+  by: string;
+};
+
+export type MetadataStore = ReturnType<typeof createMetadataStore>;
+
+export function createMetadataStore(db: Db) {
+  const entities: Collection<StoredEntity> = db.collection('meta_entities');
+  const history: Collection<HistoryEntry> = db.collection('meta_history');
+  const counters = db.collection<{ _id: string; seq: number }>('meta_counters');
+
+  async function nextMetadataVersion(): Promise<number> {
+    const doc = await counters.findOneAndUpdate({ _id: 'metadataVersion' }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+    return doc!.seq;
+  }
+
+  return {
+    async init(): Promise<void> {
+      await entities.createIndex({ metadataVersion: -1 });
+      await history.createIndex({ entity: 1, version: -1 }, { unique: true });
+    },
+    /** The highest metadataVersion written; what other instances poll. */
+    async latestVersion(): Promise<number> {
+      const [top] = await entities.find({}, { projection: { metadataVersion: 1 } }).sort({ metadataVersion: -1 }).limit(1).toArray();
+      return top?.metadataVersion ?? 0;
+    },
+    changedSince(metadataVersion: number): Promise<StoredEntity[]> {
+      return entities.find({ metadataVersion: { $gt: metadataVersion } }).toArray();
+    },
+    get(name: string): Promise<StoredEntity | null> {
+      return entities.findOne({ _id: name });
+    },
+    /**
+     * Writes a definition if the stored one is still at `expectedVersion` (0: must not exist, or
+     * be a tombstone). Returns the stored document, or null when someone else changed it first.
+     */
+    async save(input: { definition: EntityDefinition; expectedVersion: number; by: string; deleted?: boolean }): Promise<StoredEntity | null> {
+      const { definition, expectedVersion, by } = input;
+      const metadataVersion = await nextMetadataVersion();
+      const doc: StoredEntity = {
+        _id: definition.name, definition, version: expectedVersion + 1, metadataVersion,
+        deleted: input.deleted ?? false, updatedAt: new Date(), updatedBy: by,
+      };
+      try {
+        const res = await entities.replaceOne({ _id: definition.name, version: expectedVersion }, doc, { upsert: expectedVersion === 0 });
+        if (res.matchedCount === 0 && res.upsertedCount === 0) return null;
+      } catch (err) {
+        if ((err as { code?: number }).code === 11000) return null;
+        throw err;
+      }
+      const change = input.deleted ? 'delete' : expectedVersion === 0 ? 'create' : 'update';
+      await history.insertOne({ entity: definition.name, version: doc.version, metadataVersion, change, definition, at: doc.updatedAt, by });
+      return doc;
+    },
+    historyOf(name: string, limit: number): Promise<HistoryEntry[]> {
+      return history.find({ entity: name }, { projection: { _id: 0 } }).sort({ version: -1 }).limit(limit).toArray();
+    },
+    /** Next value of an autonumber counter, atomically. */
+    async nextCounter(key: string): Promise<number> {
+      const doc = await counters.findOneAndUpdate({ _id: `autonumber:${key}` }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' });
+      return doc!.seq;
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The pending event a write carries in its own document (`_outbox`), so the record change and
+ * "something must happen because of it" are one atomic write: the dispatcher moves events on
+ * (audit now; workflows and after-save hooks in issues 6–7) and none is lost or invented.
+ */
+import { ObjectId, type Document } from 'mongodb';
+import type { Actor } from '../shared/actor.ts';
+import { fieldTypeOf, type CompiledEntity } from '../metadata/index.ts';
+
+export type Channel = 'api' | 'import' | 'workflow' | 'plugin' | 'system';
+
+export type FieldChange = { field: string; before: unknown; after: unknown };
+
+export type ChangeEvent = {
+  id: ObjectId;
+  type: 'created' | 'updated' | 'deleted';
+  entity: string;
+  recordId: ObjectId;
+  at: Date;
+  actorId: string;
+  channel: Channel;
+  /** Present when the entity is audited; values in their API form. */
+  changes?: FieldChange[];
+};
+
+type EventInput = {
+  entity: CompiledEntity;
+  type: ChangeEvent['type'];
+  before: Document | null;
+  after: Document | null;
+  actor: Actor;
+  channel: Channel;
+  at: Date;
+};
+
+/** The event for a write, or null when an update changes no field. */
+export function changeEvent(input: EventInput): ChangeEvent | null {
+  const { entity, before, after } = input;
+  const changes: FieldChange[] = [];
+  for (const field of entity.definition.fields) {
+    const a = before?.[field.name];
+    const b = after?.[field.name];
+    if (sameValue(a, b) || (a === undefined && b === undefined)) continue;
+    const handler = fieldTypeOf(field);
+    changes.push({ field: field.name, before: a === undefined ? null : handler.toApi(a, field), after: b === undefined ? null : handler.toApi(b, field) });
+  }
+  if (input.type === 'updated' && changes.length === 0) return null;
+  const recordId = (after?._id ?? before?._id) as ObjectId;
+  return {
+    id: new ObjectId(),
+    type: input.type,
+    entity: entity.name,
+    recordId,
+    at: input.at,
+    actorId: input.actor.id,
+    channel: input.channel,
+    ...(entity.definition.audit === false ? {} : { changes }),
+  };
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  if (a instanceof ObjectId && b instanceof ObjectId) return a.equals(b);
+  if (a && b && typeof a === 'object' && typeof b === 'object') return JSON.stringify(a) === JSON.stringify(b);
+  return false;
+}

@@ -1,0 +1,115 @@
+/**
+ * Step 4 of the write pipeline: what the server computes: defaults, autonumbers, formulas (with
+ * the parent records they read) and the search words; plus the checks that need the whole
+ * record: required, required-when, and that relations point at records that exist.
+ */
+import { ObjectId, type Document } from 'mongodb';
+import type { FieldError } from '../shared/errors.ts';
+import { fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
+import { formulaValue } from './record-view.ts';
+import { loadParents, missingIds, parentKey, type ParentCache, type ReadContext } from './parents.ts';
+import { searchWords } from './search-tokens.ts';
+
+/** Told about every document a write left events in (the outbox dispatcher). */
+export type EventSink = { notify(collection: string, id: unknown): void };
+
+export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink };
+
+const isBlank = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
+
+export function applyDefaults(entity: CompiledEntity, doc: Document): void {
+  for (const field of entity.definition.fields) {
+    if (field.default === undefined || doc[field.name] !== undefined) continue;
+    const stored = fieldTypeOf(field).toStored(structuredClone(field.default), field);
+    if (stored.ok) doc[field.name] = stored.value;
+  }
+}
+
+export function checkRequired(entity: CompiledEntity, doc: Document): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const field of entity.definition.fields) {
+    if (fieldTypeOf(field).source !== 'input' || !isBlank(doc[field.name])) continue;
+    if (field.required) errors.push({ pointer: `/${field.name}`, detail: 'is required' });
+    else if (field.requiredWhen && conditionHolds(entity, field.requiredWhen, doc)) {
+      errors.push({ pointer: `/${field.name}`, detail: `is required when ${field.requiredWhen.field} ${describeCondition(field.requiredWhen)}` });
+    }
+  }
+  return errors;
+}
+
+type Condition = NonNullable<Field['requiredWhen']>;
+
+function conditionHolds(entity: CompiledEntity, c: Condition, doc: Document): boolean {
+  const other = entity.fields.get(c.field);
+  const value = other ? fieldTypeOf(other).toApi(doc[c.field], other) : undefined;
+  switch (c.op) {
+    case 'isSet': return !isBlank(value);
+    case 'isNotSet': return isBlank(value);
+    case 'eq': return value === c.value;
+    case 'ne': return value !== c.value;
+    case 'in': return Array.isArray(c.value) && c.value.includes(value);
+  }
+}
+
+const describeCondition = (c: Condition): string => (c.op === 'isSet' || c.op === 'isNotSet' ? c.op.replace('is', 'is ').toLowerCase() : `${c.op} ${JSON.stringify(c.value)}`);
+
+/** Relation, many-to-many links must point at existing records. */
+export async function checkReferences(ctx: ReadContext, entity: CompiledEntity, set: Document): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  for (const field of [...entity.relations, ...entity.manyToMany]) {
+    const value = set[field.name];
+    if (value === undefined) continue;
+    const target = ctx.registry.get(field.target);
+    const ids: ObjectId[] = field.type === 'relation' ? [value as ObjectId] : (value as Array<{ _id: ObjectId }>).map((l) => l._id);
+    const missing = target ? new Set((await missingIds(ctx.db, target, ids)).map((id) => id.toHexString())) : new Set(ids.map((id) => id.toHexString()));
+    ids.forEach((id, i) => {
+      if (!missing.has(id.toHexString())) return;
+      const pointer = field.type === 'relation' ? `/${field.name}` : `/${field.name}/${i}`;
+      errors.push({ pointer, detail: `points at no ${field.target} record (${id.toHexString()})` });
+    });
+  }
+  return errors;
+}
+
+export async function assignAutonumbers(ctx: WriteContext, entity: CompiledEntity, doc: Document): Promise<void> {
+  for (const field of entity.autonumbers) {
+    const n = await ctx.store.nextCounter(`${entity.name}.${field.name}`);
+    doc[field.name] = field.pattern.replace(/\{(0+)\}/, (_m, zeros: string) => String(n).padStart(zeros.length, '0'));
+  }
+}
+
+/** Computes every formula into `doc`, in dependency order; parents are loaded once. */
+export async function computeFormulas(ctx: ReadContext, entity: CompiledEntity, doc: Document, cache?: ParentCache): Promise<void> {
+  if (!entity.formulas.length) return;
+  const relationPaths = entity.formulas.flatMap((f) => f.formula.references.filter((r) => r.length > 1).map((r) => r.slice(0, -1)));
+  const parents = cache ?? (relationPaths.length ? await loadParents(ctx, entity, [doc], relationPaths) : new Map());
+  const now = new Date();
+  for (const { field, formula } of entity.formulas) {
+    const result = formula.evaluate(formulaScope(ctx, entity, doc, parents, 0), now);
+    if (result === null || result === undefined) delete doc[field.name];
+    else doc[field.name] = field.resultType === 'datetime' && typeof result === 'string' ? new Date(result) : result;
+  }
+}
+
+/** The record as a formula sees it, with parents nested under their relation fields (two levels). */
+export function formulaScope(ctx: ReadContext, entity: CompiledEntity, doc: Document, parents: ParentCache, depth: number): Record<string, unknown> {
+  const scope: Record<string, unknown> = Object.create(null);
+  for (const field of entity.definition.fields) {
+    scope[field.name] = formulaValue(field, doc[field.name]);
+    if (field.type === 'relation' && depth < 2 && doc[field.name] instanceof ObjectId) {
+      const target = ctx.registry.get(field.target);
+      const parent = target && parents.get(parentKey(target.name, doc[field.name]));
+      if (target && parent) scope[field.name] = formulaScope(ctx, target, parent, parents, depth + 1);
+    }
+  }
+  for (const name of ['createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ownerId']) scope[name] = doc[name] ?? null;
+  scope._id = doc._id instanceof ObjectId ? doc._id.toHexString() : null;
+  return scope;
+}
+
+export function computeSearch(entity: CompiledEntity, doc: Document): void {
+  const fields = entity.definition.searchFields?.length ? entity.definition.searchFields : entity.definition.titleField ? [entity.definition.titleField] : [];
+  const values = fields.map((name) => doc[name]);
+  if (values.some((v) => v !== undefined)) doc._search = searchWords(values);
+  else delete doc._search;
+}

@@ -1,0 +1,81 @@
+/**
+ * Group-by summaries for reports: group by one or two fields (dates by day, month or year), with
+ * count and sum/avg/min/max of numeric fields, over the same filter lists use.
+ * `by=stage,closeDate:month&metrics=sum:amount,avg:amount`.
+ */
+import type { Document } from 'mongodb';
+import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.ts';
+import { recordProblems } from './records.problems.ts';
+import type { ReadContext } from './parents.ts';
+import { readFilter, type ListQuery } from './records-query.ts';
+
+const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'integer', 'rating', 'boolean', 'select', 'multiSelect', 'relation', 'user', 'date', 'datetime', 'autonumber']);
+const NUMERIC = new Set(['integer', 'number', 'percent', 'currency', 'rating']);
+const BUCKETS = { day: 10, month: 7, year: 4 } as const;
+const MAX_GROUPS = 1000;
+
+type Key = { field: Field; bucket?: keyof typeof BUCKETS };
+type Metric = { fn: 'sum' | 'avg' | 'min' | 'max'; field: Field };
+
+const invalid = (pointer: string, detail: string) => recordProblems.invalidQuery.create({ detail, errors: [{ pointer, detail }] });
+
+export function parseGroupBy(entity: CompiledEntity, by: string | undefined, metrics: string | undefined): { keys: Key[]; metrics: Metric[] } {
+  const names = (by ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length < 1 || names.length > 2) throw invalid('/by', 'by names one or two fields');
+  const keys = names.map((spec) => {
+    const [name, bucket] = spec.split(':') as [string, string | undefined];
+    const field = entity.fields.get(name);
+    if (!field || !GROUPABLE.has(field.type)) throw invalid('/by', `${name} is not a field that can be grouped by`);
+    if (bucket !== undefined && (!(bucket in BUCKETS) || (field.type !== 'date' && field.type !== 'datetime'))) throw invalid('/by', `${spec}: only date fields take :day, :month or :year`);
+    return { field, bucket: bucket as Key['bucket'] };
+  });
+  const parsed = (metrics ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'count').map((spec) => {
+    const [fn, name] = spec.split(':') as [string, string | undefined];
+    const field = name ? entity.fields.get(name) : undefined;
+    if (!['sum', 'avg', 'min', 'max'].includes(fn) || !field || !NUMERIC.has(field.type)) throw invalid('/metrics', `${spec}: use count, or sum/avg/min/max:<numeric field>`);
+    return { fn: fn as Metric['fn'], field };
+  });
+  if (parsed.length > 8) throw invalid('/metrics', 'at most 8 metrics');
+  return { keys, metrics: parsed };
+}
+
+function keyExpression({ field, bucket }: Key): unknown {
+  if (!bucket) return `$${field.name}`;
+  if (field.type === 'date') return { $substrCP: [`$${field.name}`, 0, BUCKETS[bucket]] };
+  return { $substrCP: [{ $dateToString: { format: '%Y-%m-%d', date: `$${field.name}` } }, 0, BUCKETS[bucket]] };
+}
+
+const valuePath = (f: Field): string => `$${f.name}${f.type === 'currency' ? '.units' : ''}`;
+
+export async function groupBy(ctx: ReadContext, entity: CompiledEntity, query: Pick<ListQuery, 'filter' | 'q'> & { by?: string; metrics?: string }) {
+  const { keys, metrics } = parseGroupBy(entity, query.by, query.metrics);
+  const group: Document = { _id: Object.fromEntries(keys.map((k, i) => [`k${i}`, keyExpression(k)])), count: { $sum: 1 } };
+  metrics.forEach((m, i) => {
+    group[`m${i}`] = { [`$${m.fn}`]: valuePath(m.field) };
+    if (m.field.type === 'currency') group[`s${i}`] = { $max: `$${m.field.name}.scale` };
+  });
+  const unwind = keys.filter((k) => k.field.type === 'multiSelect').map((k) => ({ $unwind: { path: `$${k.field.name}`, preserveNullAndEmptyArrays: true } }));
+  const rows = await ctx.db
+    .collection(entity.collection)
+    .aggregate([{ $match: readFilter(entity, query) }, ...unwind, { $group: group }, { $sort: { count: -1 } }, { $limit: MAX_GROUPS + 1 }])
+    .toArray();
+  return {
+    truncated: rows.length > MAX_GROUPS,
+    groups: rows.slice(0, MAX_GROUPS).map((row) => ({
+      key: Object.fromEntries(keys.map((k, i) => [k.bucket ? `${k.field.name}:${k.bucket}` : k.field.name, keyValue(k, row._id[`k${i}`])])),
+      count: row.count as number,
+      ...Object.fromEntries(metrics.map((m, i) => [`${m.fn}:${m.field.name}`, metricValue(row[`m${i}`], row[`s${i}`])])),
+    })),
+  };
+}
+
+function keyValue(key: Key, value: unknown): unknown {
+  if (value === undefined || value === null) return null;
+  if (key.bucket || key.field.type === 'multiSelect') return value;
+  return fieldTypeOf(key.field).toApi(value, key.field);
+}
+
+function metricValue(value: unknown, scale: unknown): number | null {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+  return typeof scale === 'number' ? value / 10 ** scale : value;
+}

@@ -1,0 +1,102 @@
+/**
+ * What a read adds to stored documents: rollups (computed now, so never stale), formulas that
+ * read parent records (recomputed, so a renamed account shows on its deals at once) and expand=
+ * (related records inlined, two levels deep).
+ */
+import type { Document, ObjectId } from 'mongodb';
+import type { CompiledEntity, Field } from '../metadata/index.ts';
+import { recordProblems } from './records.problems.ts';
+import { toApiRecord, type ApiRecord } from './record-view.ts';
+import { loadParents, parentKey, type ParentCache, type ReadContext } from './parents.ts';
+import { computeFormulas } from './computed-values.ts';
+import { translateFilter } from './query/index.ts';
+
+export type ReadShape = { only: ReadonlySet<string> | null; expand: string[][] };
+
+/** `expand=account,account.owner` → [['account'], ['account','owner']], each step a relation. */
+export function parseExpand(ctx: ReadContext, entity: CompiledEntity, expand: string | undefined): string[][] {
+  if (!expand) return [];
+  const paths = expand.split(',').map((p) => p.trim()).filter(Boolean);
+  if (paths.length > 10) throw recordProblems.invalidQuery.create({ detail: 'expand takes at most 10 paths', errors: [{ pointer: '/expand', detail: 'at most 10 paths' }] });
+  return paths.map((path) => {
+    const steps = path.split('.');
+    let current: CompiledEntity | undefined = entity;
+    if (steps.length > 2) throw invalidExpand(path, 'goes deeper than two levels');
+    for (const step of steps) {
+      const field: Field | undefined = current?.fields.get(step);
+      if (field?.type !== 'relation') throw invalidExpand(path, `"${step}" is not a relation field`);
+      current = ctx.registry.get(field.target);
+    }
+    return steps;
+  });
+}
+
+const invalidExpand = (path: string, detail: string) => recordProblems.invalidQuery.create({ detail: `expand=${path} ${detail}`, errors: [{ pointer: '/expand', detail: `${path} ${detail}` }] });
+
+export async function toApiRecords(ctx: ReadContext, entity: CompiledEntity, docs: Document[], shape: ReadShape): Promise<ApiRecord[]> {
+  if (!docs.length) return [];
+  const wants = (name: string) => !shape.only || shape.only.has(name);
+  const parentFormulas = entity.formulas.filter((f) => f.readsParents && wants(f.field.name));
+  const formulaPaths = parentFormulas.flatMap((f) => f.formula.references.filter((r) => r.length > 1).map((r) => r.slice(0, -1)));
+  const cache = await loadParents(ctx, entity, docs, [...formulaPaths, ...shape.expand]);
+  if (parentFormulas.length) for (const doc of docs) await computeFormulas(ctx, entity, doc, cache);
+  const rollups = await computeRollups(ctx, entity, docs, entity.rollups.filter((f) => wants(f.name)));
+  return docs.map((doc) => {
+    const record = toApiRecord(entity, { ...doc, ...rollups.get(String(doc._id)) }, shape.only);
+    inlineParents(ctx, entity, doc, record, shape.expand, cache);
+    return record;
+  });
+}
+
+function inlineParents(ctx: ReadContext, entity: CompiledEntity, doc: Document, record: ApiRecord, paths: string[][], cache: ParentCache): void {
+  for (const [head, ...rest] of paths) {
+    const field = entity.fields.get(head!);
+    if (field?.type !== 'relation') continue;
+    const target = ctx.registry.get(field.target);
+    const parentDoc = target && doc[head!] ? cache.get(parentKey(target.name, doc[head!] as ObjectId)) : undefined;
+    if (!target || !parentDoc) continue;
+    const existing = record[head!];
+    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : toApiRecord(target, parentDoc);
+    if (rest.length) inlineParents(ctx, target, parentDoc, parent, [rest], cache);
+    record[head!] = parent;
+  }
+}
+
+type Rollup = CompiledEntity['rollups'][number];
+const ACCUMULATORS = { count: '$sum', sum: '$sum', min: '$min', max: '$max', avg: '$avg' } as const;
+
+/** One aggregation per rollup field over all the parents in `docs`. */
+async function computeRollups(ctx: ReadContext, entity: CompiledEntity, docs: Document[], rollups: Rollup[]): Promise<Map<string, Document>> {
+  const out = new Map<string, Document>();
+  const ids = docs.map((d) => d._id);
+  for (const rollup of rollups) {
+    const child = ctx.registry.get(rollup.entity);
+    const summarised = rollup.field ? child?.fields.get(rollup.field) : undefined;
+    if (!child) continue;
+    const match = { [rollup.relationField]: { $in: ids }, ...(rollup.filter ? translateFilter(child.definition, rollup.filter) : {}) };
+    const path = summarised ? `$${summarised.name}${summarised.type === 'currency' ? '.units' : ''}` : null;
+    const groups = await ctx.db
+      .collection(child.collection)
+      .aggregate([{ $match: match }, { $group: { _id: `$${rollup.relationField}`, v: { [ACCUMULATORS[rollup.function]]: rollup.function === 'count' ? 1 : path }, ...scaleOf(summarised) } }])
+      .toArray();
+    const values = new Map(groups.map((g) => [String(g._id), fromAggregate(g.v, g.scale)]));
+    for (const doc of docs) {
+      const key = String(doc._id);
+      const entry = out.get(key) ?? {};
+      entry[rollup.name] = values.get(key) ?? (rollup.function === 'count' || rollup.function === 'sum' ? 0 : null);
+      out.set(key, entry);
+    }
+  }
+  return out;
+}
+
+/** Currency is summed in exact minor units; the stored scale turns the result into major units. */
+function scaleOf(field: Field | undefined): Document {
+  return field?.type === 'currency' ? { scale: { $max: `$${field.name}.scale` } } : {};
+}
+
+function fromAggregate(value: unknown, scale: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' && typeof scale === 'number') return value / 10 ** scale;
+  return typeof value === 'number' || typeof value === 'string' || value === null ? value : null;
+}

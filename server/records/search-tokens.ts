@@ -1,0 +1,45 @@
+/**
+ * `q=` search that answers the same on the embedded engine and on MongoDB: instead of a text index
+ * (whose scoring and stemming differ between engines, and which the embedded engine lacks), each
+ * record stores the normalised words of its search fields in `_search`, and a query asks for
+ * records that have, for every word typed, a stored word starting with it.
+ */
+import type { Document } from 'mongodb';
+
+const MAX_QUERY_WORDS = 8;
+const MAX_STORED_WORDS = 200;
+
+/** Lower case, accents removed, split on anything that is not a letter or digit. */
+export function words(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter((w) => w.length > 0);
+}
+
+export function searchWords(values: unknown[]): string[] {
+  const all = new Set<string>();
+  for (const value of values) {
+    for (const text of flattenText(value)) for (const w of words(text)) all.add(w.slice(0, 64));
+  }
+  return [...all].slice(0, MAX_STORED_WORDS);
+}
+
+function flattenText(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (typeof value === 'number') return [String(value)];
+  if (Array.isArray(value)) return value.flatMap(flattenText);
+  if (value && typeof value === 'object' && !(value instanceof Date)) return Object.values(value).flatMap(flattenText);
+  return [];
+}
+
+const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The filter for `q`; null when q has no words. Each word must prefix some stored word. */
+export function searchFilter(q: string): Document | null {
+  const wanted = [...new Set(words(q.slice(0, 200)))].slice(0, MAX_QUERY_WORDS);
+  if (!wanted.length) return null;
+  return { $and: wanted.map((w) => ({ _search: { $regex: `^${escapeRegex(w)}` } })) };
+}

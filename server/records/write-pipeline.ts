@@ -1,0 +1,92 @@
+/**
+ * The one path every record write takes (ARCHITECTURE.md "The record write pipeline"): resolve
+ * the entity, authorize, validate and normalise, compute, (hooks: issue 6), write atomically with
+ * `_version` and the pending events in the same document, then dispatch. Routes, bulk calls,
+ * imports, workflows and plugins all come through here.
+ */
+import { ObjectId, type Document, type MongoServerError } from 'mongodb';
+import type { Actor } from '../shared/actor.ts';
+import type { FieldError } from '../shared/errors.ts';
+import type { CompiledEntity } from '../metadata/index.ts';
+import { recordProblems } from './records.problems.ts';
+import { checkInput, summary } from './validate-input.ts';
+import { applyDefaults, assignAutonumbers, checkReferences, checkRequired, computeFormulas, computeSearch, type WriteContext } from './computed-values.ts';
+import { changeEvent, sameValue, type Channel } from './change-events.ts';
+import { attachFiles } from './files/attach-files.ts';
+
+export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string };
+
+function fail(errors: FieldError[]): never {
+  throw recordProblems.validationFailed.create({ detail: summary(errors), errors });
+}
+
+/** Steps 2–4 for a new record: the document to insert, with its pending event. */
+export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, body: unknown, req: WriteRequest): Promise<Document> {
+  const input = checkInput(entity, body, req.pointerBase);
+  const now = new Date();
+  const doc: Document = { _id: new ObjectId(), ...input.set };
+  applyDefaults(entity, doc);
+  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set)), ...(await attachFiles(ctx, entity, doc, input.set))];
+  if (errors.length) fail(prefix(errors, req.pointerBase));
+  await assignAutonumbers(ctx, entity, doc);
+  await computeFormulas(ctx, entity, doc);
+  computeSearch(entity, doc);
+  Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
+  const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now });
+  if (event) doc._outbox = [event];
+  return doc;
+}
+
+export type PreparedUpdate = { filter: Document; update: Document; after: Document; changed: boolean };
+
+/**
+ * Steps 2–4 for a change to `existing`. `replace` (PUT) clears every writable field the body
+ * leaves out; a patch touches only the fields it names.
+ */
+export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, existing: Document, body: unknown, req: WriteRequest & { replace: boolean }): Promise<PreparedUpdate> {
+  const input = checkInput(entity, body, req.pointerBase);
+  const clear = new Set(input.clear);
+  if (req.replace) {
+    for (const field of entity.definition.fields) if (!(field.name in input.set) && isWritableByReplace(entity, field.name)) clear.add(field.name);
+  }
+  const after: Document = { ...existing, ...input.set };
+  for (const name of clear) delete after[name];
+  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set)), ...(await attachFiles(ctx, entity, after, input.set))];
+  if (errors.length) fail(prefix(errors, req.pointerBase));
+  await computeFormulas(ctx, entity, after);
+  computeSearch(entity, after);
+  const now = new Date();
+  Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
+  const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now });
+  return { filter: { _id: existing._id, _version: existing._version }, update: toUpdate(existing, after, event), after, changed: event !== null };
+}
+
+function isWritableByReplace(entity: CompiledEntity, name: string): boolean {
+  const field = entity.fields.get(name);
+  return !!field && !field.readOnly && !['autonumber', 'formula', 'rollup'].includes(field.type);
+}
+
+const INTERNAL = new Set(['_id', '_outbox', '_version']);
+
+/** $set/$unset of what differs; `_version` is bumped by the filter-and-set, never by the client. */
+function toUpdate(before: Document, after: Document, event: Document | null): Document {
+  const $set: Document = { _version: after._version };
+  const $unset: Document = {};
+  for (const [key, value] of Object.entries(after)) if (!INTERNAL.has(key) && !sameValue(before[key], value)) $set[key] = value;
+  for (const key of Object.keys(before)) if (!INTERNAL.has(key) && !(key in after)) $unset[key] = '';
+  return { $set, ...(Object.keys($unset).length ? { $unset } : {}), ...(event ? { $push: { _outbox: event } } : {}) };
+}
+
+function prefix(errors: FieldError[], base = ''): FieldError[] {
+  return base ? errors.map((e) => ({ ...e, pointer: base + e.pointer })) : errors;
+}
+
+/** Step 6's error edge: a unique index refusal becomes record-conflict on the field concerned. */
+export function translateWriteError(err: unknown, pointerBase = ''): never {
+  const e = err as MongoServerError;
+  if (e?.code === 11000) {
+    const field = Object.keys(e.keyPattern ?? {})[0]?.split('.')[0] ?? '';
+    throw recordProblems.recordConflict.create({ detail: `Another record already has this ${field || 'value'}`, errors: [{ pointer: `${pointerBase}/${field}`, detail: 'must be unique' }] });
+  }
+  throw err;
+}
