@@ -14,8 +14,8 @@ const addFormats = ajvFormats.default.default ?? ajvFormats.default;
 export const SYSTEM_FIELDS = ['_id', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'ownerId', '_version'] as const;
 export const RESERVED_FIELD_NAMES = new Set<string>([...SYSTEM_FIELDS, 'id', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']);
 
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+export function createAjv(options: { useDefaults?: boolean; discriminator?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false, ...options });
   addFormats(ajv);
   return ajv;
 }

@@ -15,10 +15,9 @@ let metaValidator: ValidateFunction | undefined;
 
 function metaSchema(): ValidateFunction {
   if (!metaValidator) {
-    const ajv = createAjv();
-    // `discriminator` picks the one field-type branch to report against, instead of all 26.
-    ajv.opts.discriminator = true;
-    metaValidator = ajv.compile(entitySchema);
+    // `discriminator` picks the one field-type branch to report against, instead of all 26;
+    // defaults (required: false, onDelete: restrict...) are written into the stored definition.
+    metaValidator = createAjv({ discriminator: true, useDefaults: true }).compile(entitySchema);
   }
   return metaValidator;
 }
