@@ -122,6 +122,24 @@ export async function checkServerEngine(server: ServerProcess): Promise<string> 
   return `driver wrote and read a document at ${uri}`;
 }
 
+/** Issue 3's main path: define an entity over HTTP, then create and read a record of it. */
+export async function checkCustomObject(base: string): Promise<string> {
+  const post = (path: string, body: unknown) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const entity = await post('/api/metadata/entities', {
+    name: 'smoke_case', label: 'Case', pluralLabel: 'Cases', titleField: 'ref',
+    fields: [{ name: 'ref', type: 'autonumber', pattern: 'SMK-{000}' }, { name: 'subject', type: 'text', required: true }],
+  });
+  assert(entity.status === 201, `defining the entity answered ${entity.status}: ${await entity.text()}`);
+  const created = await post('/api/entities/smoke_case/records', { subject: 'Smoke' });
+  const record = (await created.json()) as { _id?: string; ref?: string };
+  assert(created.status === 201 && record.ref === 'SMK-001', `creating a record answered ${created.status}: ${JSON.stringify(record)}`);
+  const read = await fetch(`${base}/api/entities/smoke_case/records/${record._id}`, { signal: AbortSignal.timeout(10_000) });
+  const back = (await read.json()) as { subject?: string };
+  assert(read.status === 200 && back.subject === 'Smoke', `reading it back answered ${read.status}: ${JSON.stringify(back)}`);
+  return `defined smoke_case, created and read back ${record.ref}`;
+}
+
 /** The exit code checked is npm's, which passes on the server's own (through tsx). */
 export async function checkSigterm(server: ServerProcess): Promise<string> {
   const timer = setTimeout(() => void server.stop('SIGKILL'), 20_000);
