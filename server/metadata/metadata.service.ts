@@ -72,6 +72,8 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
     },
     async removeField(name: string, fieldName: string, change: Change): Promise<StoredEntity> {
       const previous = await current(name);
+      const users = rollupsReading(registry, name, fieldName);
+      if (users.length) throw metadataProblems.inUse.create({ detail: `${name}.${fieldName} is summarised by ${users.join(', ')}; change those first` });
       const next = withField(previous.definition, fieldName, (fields, i) => (fields.splice(i, 1), fields));
       return commit(next, previous, change);
     },
@@ -91,4 +93,11 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
       return store.historyOf(name, limit);
     },
   };
+}
+
+/** Rollup fields of other entities that read `entity.field` (as their link or their value). */
+function rollupsReading(registry: MetadataRegistry, entity: string, field: string): string[] {
+  return registry.all().flatMap((e) =>
+    e.rollups.filter((r) => r.entity === entity && (r.relationField === field || r.field === field)).map((r) => `${e.name}.${r.name}`),
+  );
 }

@@ -16,6 +16,7 @@ export function checkFieldRules(d: EntityDefinition, ctx: DefinitionContext): Fi
     const before = ctx.previous?.fields.find((p) => p.name === f.name);
     if (before && before.type !== f.type) at('/type', `cannot change from ${before.type} to ${f.type} here; use a conversion plan`);
     if ((f.type === 'relation' || f.type === 'manyToMany') && !lookup(f.target)) at('/target', `there is no entity "${f.target}"`);
+    if (f.type === 'relation' && f.required && f.onDelete === 'setNull') at('/onDelete', 'a required relation cannot be cleared when its target is deleted; use restrict or cascade');
     if (f.type === 'rollup') checkRollup(f, d, lookup, (s, m) => at(s, m));
     if (f.type === 'text' && f.pattern !== undefined) {
       const problem = checkPattern(f.pattern);

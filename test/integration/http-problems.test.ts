@@ -1,29 +1,15 @@
 /** Every error leaves the HTTP server as application/problem+json, with the right status. */
-import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
-import { createLogger } from '../../server/shared/logger.ts';
-import { startTestEngine, type TestEngine } from '../support/test-engine.ts';
+import { startAppServer, type AppServer } from '../support/app-server.ts';
 
-let t: TestEngine;
-let server: Server;
+let app: AppServer;
 let base: string;
-let stopApp: () => Promise<void>;
 
 beforeAll(async () => {
-  t = await startTestEngine();
-  const rapport = createApp({ db: t.client.db('rapport'), logger: createLogger({ level: 'silent' }) });
-  await rapport.start();
-  stopApp = rapport.stop;
-  server = rapport.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  app = await startAppServer();
+  base = app.base;
 });
-afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await stopApp();
-  await t.cleanup();
-});
+afterAll(async () => app.stop());
 
 async function problem(path: string, init?: RequestInit) {
   const res = await fetch(base + path, init);

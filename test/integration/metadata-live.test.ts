@@ -116,6 +116,19 @@ describe('entity definitions', () => {
     expect((await s.call('POST', '/api/entities/contact/records', { name: 'D' })).status).toBe(201);
   });
 
+  it('refuses to remove a field another entity summarises, and a required relation set to null on delete', async () => {
+    await s.call('POST', '/api/metadata/entities', { name: 'visit', label: 'Visit', pluralLabel: 'Visits', fields: [{ name: 'who', type: 'relation', target: 'contact' }, { name: 'minutes', type: 'integer' }] });
+    expect((await s.call('POST', '/api/metadata/entities/contact/fields', { name: 'visitMinutes', type: 'rollup', entity: 'visit', relationField: 'who', function: 'sum', field: 'minutes' })).status).toBe(201);
+    const refused = await s.call('DELETE', '/api/metadata/entities/visit/fields/minutes');
+    expect(refused.status).toBe(409);
+    expect(refused.body.detail).toContain('contact.visitMinutes');
+    const bad = await s.call('POST', '/api/metadata/entities/visit/fields', { name: 'host', type: 'relation', target: 'contact', required: true, onDelete: 'setNull' });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors[0].pointer).toMatch(/onDelete$/);
+    await s.call('DELETE', '/api/metadata/entities/contact/fields/visitMinutes');
+    expect((await s.call('DELETE', '/api/metadata/entities/visit')).status).toBe(204);
+  });
+
   it('deletes an entity only when nothing points at it', async () => {
     await s.call('POST', '/api/metadata/entities', { name: 'note', label: 'Note', pluralLabel: 'Notes', fields: [{ name: 'about', type: 'relation', target: 'contact' }] });
     expect((await s.call('DELETE', '/api/metadata/entities/contact')).status).toBe(409);
