@@ -4,6 +4,7 @@ import type { Logger } from './shared/logger.ts';
 import { healthRoutes } from './http/health.routes.ts';
 import { notFoundHandler, problemHandler } from './http/problem-handler.ts';
 import { requestLogging } from './http/request-logging.ts';
+import { requireJsonBody } from './http/require-json.ts';
 import { openApiRoutes } from './http/openapi.routes.ts';
 import { createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
 import { createRecordsService, filesRoutes, recordsRoutes } from './records/index.ts';
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(healthRoutes({ db }));
   // Uploads stream their raw body, so they come before the JSON parser.
   app.use(filesRoutes({ ctx, records }));
+  app.use('/api', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));

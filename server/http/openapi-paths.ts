@@ -3,7 +3,8 @@
  * (`/api/entities/contact/records`, not `/api/entities/{entity}/records`) so that client
  * generators produce one typed method per entity and operation.
  */
-import type { CompiledEntity, Field } from '../metadata/index.ts';
+import { isClientWritable, type CompiledEntity, type Field } from '../metadata/index.ts';
+import { MAX_BULK } from '../records/index.ts';
 
 export type Schema = Record<string, unknown>;
 
@@ -22,7 +23,7 @@ export const PROBLEM_RESPONSES: Readonly<Record<number, { name: string; descript
   409: { name: 'Conflict', description: 'Conflicts with existing data: a unique value taken, or other records still point at this one' },
   412: { name: 'PreconditionFailed', description: 'If-Match names a version that is no longer current' },
   413: { name: 'PayloadTooLarge', description: 'The request body is too large' },
-  415: { name: 'UnsupportedMediaType', description: 'The file type is not accepted by this field' },
+  415: { name: 'UnsupportedMediaType', description: 'The body is not of an accepted media type: JSON bodies must be application/json (UTF-8); a file field may limit the file types it takes' },
   422: { name: 'UnprocessableContent', description: 'The body is not valid; `errors` holds a JSON Pointer per problem' },
   503: { name: 'ServiceUnavailable', description: 'The database is not reachable' },
 };
@@ -46,15 +47,13 @@ function collectionPaths(e: EntityDoc, base: string): Record<string, Schema> {
   const { type, tag } = e;
   const { label, pluralLabel: plural } = e.entity.definition;
   const page = schemaRef(`${type}Page`);
-  const bulkResult = schemaRef(`${type}BulkResult`);
-  const list = (items: Schema, max: number) => ({ type: 'array', minItems: 1, maxItems: max, items });
   return {
     [base]: {
       get: { tags: [tag], operationId: `list${type}Records`, summary: `List ${plural}`, parameters: LIST_PARAMS, responses: { 200: ok(`A page of ${plural}`, page), ...problems(400, 404) } },
       post: {
         tags: [tag], operationId: `create${type}Record`, summary: `Create ${article(label)}`, parameters: READ_PARAMS,
         requestBody: body(schemaRef(`${type}Input`)),
-        responses: { 201: ok(`The ${label} created`, schemaRef(`${type}Record`), { ...versioned, Location: header('Location') }), ...problems(400, 404, 409, 413, 422) },
+        responses: { 201: ok(`The ${label} created`, schemaRef(`${type}Record`), { ...versioned, Location: header('Location') }), ...problems(400, 404, 409, 413, 415, 422) },
       },
     },
     [`${base}/query`]: {
@@ -62,7 +61,7 @@ function collectionPaths(e: EntityDoc, base: string): Record<string, Schema> {
         tags: [tag], operationId: `query${type}Records`, summary: `Query ${plural}`,
         description: 'The list parameters in a JSON body, for filters too long for a URL.',
         requestBody: body(schemaRef('ListQuery')),
-        responses: { 200: ok(`A page of ${plural}`, page), ...problems(400, 404, 413) },
+        responses: { 200: ok(`A page of ${plural}`, page), ...problems(400, 404, 413, 415) },
       },
     },
     [`${base}/count`]: {
@@ -74,25 +73,35 @@ function collectionPaths(e: EntityDoc, base: string): Record<string, Schema> {
         responses: { 200: ok('Counts and metrics per group', schemaRef('GroupByResult')), ...problems(400, 404) },
       },
     },
+  };
+}
+
+/** Bulk calls answer 200 with one result per item, so one bad item never blocks the others. */
+function bulkPaths(e: EntityDoc, base: string): Record<string, Schema> {
+  const { type, tag } = e;
+  const plural = e.entity.definition.pluralLabel;
+  const bulkResult = schemaRef(`${type}BulkResult`);
+  const list = (items: Schema, max: number) => ({ type: 'array', minItems: 1, maxItems: max, items });
+  return {
     [`${base}/bulk-create`]: {
       post: {
         tags: [tag], operationId: `bulkCreate${type}Records`, summary: `Create ${plural} in bulk`,
-        requestBody: body({ type: 'object', required: ['records'], properties: { records: list(schemaRef(`${type}Input`), 500) } }),
-        responses: { 200: ok('One result per item, in order', bulkResult), ...problems(400, 404, 413, 422) },
+        requestBody: body({ type: 'object', required: ['records'], properties: { records: list(schemaRef(`${type}Input`), MAX_BULK) } }),
+        responses: { 200: ok('One result per item, in order', bulkResult), ...problems(400, 404, 413, 415, 422) },
       },
     },
     [`${base}/bulk-update`]: {
       post: {
         tags: [tag], operationId: `bulkUpdate${type}Records`, summary: `Update ${plural} in bulk`,
-        requestBody: body({ type: 'object', required: ['records'], properties: { records: list(schemaRef(`${type}BulkUpdateItem`), 500) } }),
-        responses: { 200: ok('One result per item, in order', bulkResult), ...problems(400, 404, 413, 422) },
+        requestBody: body({ type: 'object', required: ['records'], properties: { records: list(schemaRef(`${type}BulkUpdateItem`), MAX_BULK) } }),
+        responses: { 200: ok('One result per item, in order', bulkResult), ...problems(400, 404, 413, 415, 422) },
       },
     },
     [`${base}/bulk-delete`]: {
       post: {
         tags: [tag], operationId: `bulkDelete${type}Records`, summary: `Delete ${plural} in bulk`,
-        requestBody: body({ type: 'object', required: ['ids'], properties: { ids: list({ type: 'string' }, 500) } }),
-        responses: { 200: ok('One result per item, in order (status 204 for each deleted record)', bulkResult), ...problems(400, 404, 413, 422) },
+        requestBody: body({ type: 'object', required: ['ids'], properties: { ids: list({ type: 'string' }, MAX_BULK) } }),
+        responses: { 200: ok('One result per item, in order (status 204 for each deleted record)', bulkResult), ...problems(400, 404, 413, 415, 422) },
       },
     },
   };
@@ -111,12 +120,12 @@ function itemPaths(e: EntityDoc, base: string): Record<string, Schema> {
       patch: {
         tags: [tag], operationId: `update${type}Record`, summary: `Update ${one}`, description: 'Changes the fields the body names; `null` clears a field.',
         parameters: [param('IfMatch')], requestBody: body(schemaRef(`${type}Patch`)),
-        responses: { 200: ok(`The ${label} as saved`, record, versioned), ...problems(400, 404, 409, 412, 413, 422) },
+        responses: { 200: ok(`The ${label} as saved`, record, versioned), ...problems(400, 404, 409, 412, 413, 415, 422) },
       },
       put: {
         tags: [tag], operationId: `replace${type}Record`, summary: `Replace ${one}`, description: 'Writable fields the body leaves out are cleared.',
         parameters: [param('IfMatch')], requestBody: body(replaceBody),
-        responses: { 200: ok(`The ${label} as saved`, record, versioned), ...problems(400, 404, 409, 412, 413, 422) },
+        responses: { 200: ok(`The ${label} as saved`, record, versioned), ...problems(400, 404, 409, 412, 413, 415, 422) },
       },
       delete: {
         tags: [tag], operationId: `delete${type}Record`, summary: `Delete ${one}`, parameters: [param('IfMatch')],
@@ -136,20 +145,20 @@ function itemPaths(e: EntityDoc, base: string): Record<string, Schema> {
 
 /** PUT does not apply defaults, so a required field with a default must be sent as well. */
 function replaceSchema(e: EntityDoc): Schema {
-  const defaulted = e.entity.definition.fields.filter((f) => f.required && f.default !== undefined && !f.readOnly).map((f) => f.name);
+  const defaulted = e.entity.definition.fields.filter((f) => f.required && f.default !== undefined && isClientWritable(f)).map((f) => f.name);
   const input = schemaRef(`${e.type}Input`);
   return defaulted.length ? { allOf: [input, { required: defaulted }] } : input;
 }
 
-/** Media types a file field accepts, `*\/*` when it accepts any. */
+/** The media types a file field accepts (`*\/*` when any); the body or response is the raw file. */
 function fileContent(field: Extract<Field, { type: 'file' }>): Schema {
   const types = field.accept?.length ? field.accept : ['*/*'];
-  return Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', contentMediaType: t === '*/*' ? 'application/octet-stream' : t } }]));
+  return Object.fromEntries(types.map((t) => [t, { schema: { type: 'string', format: 'binary' } }]));
 }
 
 function filePaths(e: EntityDoc, base: string): Record<string, Schema> {
   const { type, tag, entity } = e;
-  const label = entity.definition.label;
+  const { label } = entity.definition;
   const paths: Record<string, Schema> = {};
   for (const field of entity.definition.fields) {
     if (field.type !== 'file') continue;
@@ -157,7 +166,7 @@ function filePaths(e: EntityDoc, base: string): Record<string, Schema> {
     const fieldLabel = field.label ?? field.name;
     paths[`/api/entities/${entity.name}/files/${field.name}`] = {
       post: {
-        tags: [tag], operationId: `upload${type}${fieldType}`, summary: `Upload a file for ${label} ${fieldLabel}`,
+        tags: [tag], operationId: `upload${type}${fieldType}`, summary: `Upload a file for the ${fieldLabel} field of ${entity.definition.pluralLabel}`,
         description: `The body is the file itself. Put the returned id in the \`${field.name}\` field of a create or update to attach it.`
           + (field.maxSize ? ` At most ${field.maxSize} bytes.` : ''),
         parameters: [param('Filename'), param('ContentDisposition')],
@@ -178,7 +187,7 @@ function filePaths(e: EntityDoc, base: string): Record<string, Schema> {
 
 export function entityPaths(e: EntityDoc): Record<string, Schema> {
   const base = `/api/entities/${e.entity.name}/records`;
-  return { ...collectionPaths(e, base), ...itemPaths(e, base), ...filePaths(e, base) };
+  return { ...collectionPaths(e, base), ...bulkPaths(e, base), ...itemPaths(e, base), ...filePaths(e, base) };
 }
 
 const entityParam = { name: 'entity', in: 'path', required: true, schema: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,39}$' } };

@@ -3,8 +3,8 @@
  * the metadataVersion moves, so repeated calls cost a string send, and a metadata change shows
  * on the next call.
  */
+import { createHash } from 'node:crypto';
 import { Router } from 'express';
-import pkg from '../../package.json' with { type: 'json' };
 import type { MetadataRegistry } from '../metadata/index.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 
@@ -18,7 +18,9 @@ export function openApiRoutes(deps: { registry: MetadataRegistry }): Router {
     const metadataVersion = registry.version();
     if (cached?.metadataVersion !== metadataVersion) {
       const document = buildOpenApiDocument({ entities: registry.all(), metadataVersion });
-      cached = { metadataVersion, body: JSON.stringify(document), etag: `"${pkg.version}-${metadataVersion}"` };
+      const body = JSON.stringify(document);
+      // A hash of the content, so a server upgrade at the same metadataVersion is a new ETag too.
+      cached = { metadataVersion, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     }
     return cached;
   }

@@ -5,35 +5,50 @@
  * metadataVersion.
  */
 import pkg from '../../package.json' with { type: 'json' };
-import { FIELD_TYPE_NAMES, inputSchema, outputSchema, type CompiledEntity, type Field } from '../metadata/index.ts';
+import { FIELD_TYPE_NAMES, inputSchema, outputSchema, type CompiledEntity, type Field, type FilterOperator } from '../metadata/index.ts';
 import { PROBLEM_RESPONSES, entityPaths, schemaRef, staticPaths, type EntityDoc, type Schema } from './openapi-paths.ts';
+import { MAX_PAGE } from '../records/index.ts';
 
 export type OpenApiInput = { entities: CompiledEntity[]; metadataVersion: number };
 
-const FILTER_OPERATORS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'between', 'in', 'nin', 'contains', 'startsWith', 'endsWith', 'isSet', 'isNotSet', 'containsAny', 'containsAll'];
-
-const problemSchema: Schema = {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  required: ['type', 'title', 'status'],
-  properties: {
-    type: { type: 'string', format: 'uri-reference', description: 'Identifies the kind of problem, e.g. https://rapport.dev/problems/validation-failed' },
-    title: { type: 'string' },
-    status: { type: 'integer', minimum: 100, maximum: 599 },
-    detail: { type: 'string' },
-    instance: { type: 'string', format: 'uri-reference' },
-    requestId: { type: 'string', description: 'Also sent as the X-Request-Id header; quote it when reporting a problem' },
-    errors: { type: 'array', items: schemaRef('FieldError') },
-  },
+// A record keyed by every operator, so adding one to FilterOperator fails to compile until it is documented.
+const FILTER_OPERATORS: Record<FilterOperator, true> = {
+  eq: true, ne: true, gt: true, gte: true, lt: true, lte: true, between: true, in: true, nin: true,
+  contains: true, startsWith: true, endsWith: true, isSet: true, isNotSet: true, containsAny: true, containsAll: true,
 };
 
-const filterSchemas: Record<string, Schema> = {
+const text: Schema = { type: 'string' };
+const integer: Schema = { type: 'integer' };
+const listOf = (items: Schema): Schema => ({ type: 'array', items });
+
+const PROBLEM_SCHEMAS: Record<string, Schema> = {
+  Problem: {
+    type: 'object',
+    description: 'RFC 9457 problem details',
+    required: ['type', 'title', 'status'],
+    properties: {
+      type: { type: 'string', format: 'uri-reference', description: 'The kind of problem, e.g. https://rapport.dev/problems/validation-failed' },
+      title: text,
+      status: { type: 'integer', minimum: 100, maximum: 599 },
+      detail: text,
+      instance: { type: 'string', format: 'uri-reference' },
+      requestId: { type: 'string', description: 'Also the X-Request-Id header; quote it when reporting a problem' },
+      errors: listOf(schemaRef('FieldError')),
+    },
+  },
+  FieldError: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string', description: 'JSON Pointer to the offending value' }, detail: text } },
+  ItemProblem: { type: 'object', required: ['type', 'title'], properties: { type: text, title: text, detail: text, errors: listOf(schemaRef('FieldError')) } },
+};
+
+const nodeOf = (key: 'and' | 'or' | 'not', schema: Schema): Schema => ({ title: key, type: 'object', required: [key], additionalProperties: false, properties: { [key]: schema } });
+
+const FILTER_SCHEMAS: Record<string, Schema> = {
   Filter: {
-    description: 'The filter language: conditions on one field each, combined with and / or / not. E.g. {"and":[{"field":"status","op":"eq","value":"open"},{"not":{"field":"amount","op":"lt","value":"100"}}]}',
+    description: 'The filter language: conditions on one field each, combined with and / or / not, e.g. {"and":[{"field":"status","op":"eq","value":"open"},{"not":{"field":"amount","op":"lt","value":"100"}}]}',
     oneOf: [
-      { title: 'And', type: 'object', required: ['and'], additionalProperties: false, properties: { and: { type: 'array', minItems: 1, items: schemaRef('Filter') } } },
-      { title: 'Or', type: 'object', required: ['or'], additionalProperties: false, properties: { or: { type: 'array', minItems: 1, items: schemaRef('Filter') } } },
-      { title: 'Not', type: 'object', required: ['not'], additionalProperties: false, properties: { not: schemaRef('Filter') } },
+      nodeOf('and', { type: 'array', minItems: 1, items: schemaRef('Filter') }),
+      nodeOf('or', { type: 'array', minItems: 1, items: schemaRef('Filter') }),
+      nodeOf('not', schemaRef('Filter')),
       schemaRef('FilterCondition'),
     ],
   },
@@ -43,104 +58,97 @@ const filterSchemas: Record<string, Schema> = {
     additionalProperties: false,
     properties: {
       field: { type: 'string', description: 'A field, a system field (_id, createdAt, ...) or a part of a composite field (address.city, name.last)' },
-      op: { type: 'string', enum: FILTER_OPERATORS },
+      op: { type: 'string', enum: Object.keys(FILTER_OPERATORS) },
       value: { description: 'Absent for isSet / isNotSet; a list for in, nin, containsAny, containsAll; [low, high] for between' },
+    },
+  },
+  ListQuery: {
+    type: 'object',
+    additionalProperties: false,
+    properties: { filter: schemaRef('Filter'), q: text, sort: text, cursor: text, limit: { type: 'integer', minimum: 1, maximum: MAX_PAGE }, fields: text, expand: text },
+  },
+};
+
+const RESULT_SCHEMAS: Record<string, Schema> = {
+  Count: { type: 'object', required: ['count'], properties: { count: { type: 'integer', minimum: 0 } } },
+  GroupByResult: {
+    type: 'object',
+    required: ['truncated', 'groups'],
+    properties: {
+      truncated: { type: 'boolean', description: 'More than 1000 groups matched; the largest are returned' },
+      groups: listOf({
+        type: 'object',
+        required: ['key', 'count'],
+        properties: { key: { type: 'object', description: "The group's value of each by= field (date buckets as field:month)" }, count: integer },
+        additionalProperties: { type: ['number', 'null'], description: 'Each metric, named as requested, e.g. sum:amount' },
+      }),
+    },
+  },
+  RelatedGroup: {
+    type: 'object',
+    required: ['entity', 'field', 'label', 'total', 'data', 'filter'],
+    properties: {
+      entity: text, field: text, label: text, total: integer,
+      data: listOf({ type: 'object', required: ['_id', '_version'], properties: { _id: text, _version: integer }, description: 'Records of `entity`, newest first' }),
+      filter: schemaRef('FilterCondition'),
+    },
+  },
+  FileInfo: { type: 'object', required: ['id', 'name', 'size', 'contentType'], properties: { id: text, name: text, size: integer, contentType: text } },
+};
+
+const definitionProperties: Record<string, Schema> = {
+  name: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,39}$' }, label: text, pluralLabel: text, description: text, titleField: text, fields: listOf(schemaRef('EntityField')),
+};
+
+/** Loose on purpose: the server checks definitions against schemas/entity.schema.json. */
+const METADATA_SCHEMAS: Record<string, Schema> = {
+  EntityField: {
+    type: 'object',
+    description: 'A field definition; https://rapport.dev/schemas/entity.schema.json lists the properties of each type',
+    required: ['name', 'type'],
+    properties: { name: { type: 'string', pattern: '^[a-z][a-zA-Z0-9]{0,62}$' }, type: { type: 'string', enum: [...FIELD_TYPE_NAMES] }, label: text, required: { type: 'boolean' } },
+  },
+  EntityDefinition: {
+    type: 'object',
+    description: 'An entity definition, validated against https://rapport.dev/schemas/entity.schema.json',
+    required: ['name', 'label', 'pluralLabel', 'fields'],
+    properties: definitionProperties,
+  },
+  EntityDefinitionVersion: {
+    type: 'object',
+    required: ['name', 'label', 'pluralLabel', 'fields', 'version', 'metadataVersion'],
+    properties: { ...definitionProperties, version: integer, metadataVersion: integer, updatedAt: { type: 'string', format: 'date-time' } },
+  },
+  EntityHistoryEntry: {
+    type: 'object',
+    required: ['entity', 'version', 'metadataVersion', 'change', 'definition', 'at', 'by'],
+    properties: {
+      entity: text, version: integer, metadataVersion: integer, change: { type: 'string', enum: ['create', 'update', 'delete'] },
+      definition: schemaRef('EntityDefinition'), at: { type: 'string', format: 'date-time' }, by: text,
     },
   },
 };
 
-/** Schemas every entity's paths share. */
-function sharedSchemas(fieldTypes: readonly string[]): Record<string, Schema> {
-  const text = { type: 'string' };
-  const definition = {
-    name: { type: 'string', pattern: '^[a-z][a-z0-9_]{1,39}$' }, label: text, pluralLabel: text, description: text,
-    titleField: text, fields: { type: 'array', items: schemaRef('EntityField') },
-  };
-  return {
-    Problem: problemSchema,
-    FieldError: { type: 'object', required: ['pointer', 'detail'], properties: { pointer: { type: 'string', description: 'JSON Pointer to the offending value' }, detail: text } },
-    ItemProblem: { type: 'object', required: ['type', 'title'], properties: { type: text, title: text, detail: text, errors: { type: 'array', items: schemaRef('FieldError') } } },
-    ...filterSchemas,
-    ListQuery: {
-      type: 'object',
-      additionalProperties: false,
-      properties: { filter: schemaRef('Filter'), q: text, sort: text, cursor: text, limit: { type: 'integer', minimum: 1, maximum: 200 }, fields: text, expand: text },
-    },
-    Count: { type: 'object', required: ['count'], properties: { count: { type: 'integer', minimum: 0 } } },
-    GroupByResult: {
-      type: 'object',
-      required: ['truncated', 'groups'],
-      properties: {
-        truncated: { type: 'boolean', description: 'More than 1000 groups matched; the largest are returned' },
-        groups: {
-          type: 'array',
-          items: {
-            type: 'object',
-            required: ['key', 'count'],
-            properties: { key: { type: 'object', description: 'The group\'s value of each by= field (date buckets as field:month)' }, count: { type: 'integer' } },
-            additionalProperties: { type: ['number', 'null'], description: 'Each metric, named as requested, e.g. sum:amount' },
-          },
-        },
-      },
-    },
-    RelatedGroup: {
-      type: 'object',
-      required: ['entity', 'field', 'label', 'total', 'data', 'filter'],
-      properties: {
-        entity: text, field: text, label: text, total: { type: 'integer' },
-        data: { type: 'array', items: { type: 'object', required: ['_id', '_version'], description: 'Records of `entity`, newest first' } },
-        filter: schemaRef('FilterCondition'),
-      },
-    },
-    FileInfo: { type: 'object', required: ['id', 'name', 'size', 'contentType'], properties: { id: text, name: text, size: { type: 'integer' }, contentType: text } },
-    EntityField: {
-      type: 'object',
-      description: 'A field definition; see https://rapport.dev/schemas/entity.schema.json for every property of each type',
-      required: ['name', 'type'],
-      properties: { name: { type: 'string', pattern: '^[a-z][a-zA-Z0-9]{0,62}$' }, type: { type: 'string', enum: [...fieldTypes] }, label: text, required: { type: 'boolean' } },
-    },
-    EntityDefinition: {
-      type: 'object',
-      description: 'An entity definition, validated against https://rapport.dev/schemas/entity.schema.json',
-      required: ['name', 'label', 'pluralLabel', 'fields'],
-      properties: definition,
-    },
-    EntityDefinitionVersion: {
-      type: 'object',
-      required: ['name', 'label', 'pluralLabel', 'fields', 'version', 'metadataVersion'],
-      properties: { ...definition, version: { type: 'integer' }, metadataVersion: { type: 'integer' }, updatedAt: { type: 'string', format: 'date-time' } },
-    },
-    EntityHistoryEntry: {
-      type: 'object',
-      required: ['entity', 'version', 'metadataVersion', 'change', 'definition', 'at', 'by'],
-      properties: {
-        entity: text, version: { type: 'integer' }, metadataVersion: { type: 'integer' }, change: { type: 'string', enum: ['create', 'update', 'delete'] },
-        definition: schemaRef('EntityDefinition'), at: { type: 'string', format: 'date-time' }, by: text,
-      },
-    },
-  };
-}
+const SHARED_SCHEMAS: Record<string, Schema> = { ...PROBLEM_SCHEMAS, ...FILTER_SCHEMAS, ...RESULT_SCHEMAS, ...METADATA_SCHEMAS };
 
 const query = (name: string, description: string, schema: Schema = { type: 'string' }): Schema => ({ name, in: 'query', required: false, description, schema });
 
-function sharedParameters(): Record<string, Schema> {
-  return {
-    RecordId: { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } },
-    Filter: { name: 'filter', in: 'query', required: false, description: 'A filter as JSON text', content: { 'application/json': { schema: schemaRef('Filter') } } },
-    Q: query('q', 'Search words, matched against the entity\'s search fields'),
-    Sort: query('sort', 'Comma-separated fields, - for descending, at most 4, e.g. -amount,name; default -createdAt'),
-    Cursor: query('cursor', 'The nextCursor of the previous page (same sort)'),
-    Limit: query('limit', 'Page size (default 50)', { type: 'integer', minimum: 1, maximum: 200 }),
-    Fields: query('fields', 'Comma-separated fields to return; default all'),
-    Expand: query('expand', 'Comma-separated relation fields to inline, up to two levels deep (account,account.owner)'),
-    By: { ...query('by', 'One or two fields to group by; dates take :day, :month or :year, e.g. stage,closeDate:month'), required: true },
-    Metrics: query('metrics', 'Comma-separated count, sum:<field>, avg:<field>, min:<field>, max:<field> over numeric fields'),
-    RelatedLimit: query('limit', 'Records per group (default 5)', { type: 'integer', minimum: 1, maximum: 200 }),
-    IfMatch: { name: 'If-Match', in: 'header', required: false, description: 'The ETag read; the write fails with 412 if the version has changed since', schema: { type: 'string' } },
-    Filename: query('filename', 'The file name to store; else taken from Content-Disposition'),
-    ContentDisposition: { name: 'Content-Disposition', in: 'header', required: false, schema: { type: 'string' } },
-  };
-}
+const SHARED_PARAMETERS: Record<string, Schema> = {
+  RecordId: { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{24}$' } },
+  Filter: { name: 'filter', in: 'query', required: false, description: 'A filter as JSON text', content: { 'application/json': { schema: schemaRef('Filter') } } },
+  Q: query('q', 'Search words, matched against the entity\'s search fields'),
+  Sort: query('sort', 'Comma-separated fields, - for descending, at most 4, e.g. -amount,name; default -createdAt'),
+  Cursor: query('cursor', 'The nextCursor of the previous page (same sort)'),
+  Limit: query('limit', 'Page size (default 50)', { type: 'integer', minimum: 1, maximum: MAX_PAGE }),
+  Fields: query('fields', 'Comma-separated fields to return; default all'),
+  Expand: query('expand', 'Comma-separated relation fields to inline, up to two levels deep (account,account.owner)'),
+  By: { ...query('by', 'One or two fields to group by; dates take :day, :month or :year, e.g. stage,closeDate:month'), required: true },
+  Metrics: query('metrics', 'Comma-separated count, sum:<field>, avg:<field>, min:<field>, max:<field> over numeric fields'),
+  RelatedLimit: query('limit', 'Records per group (default 5)', { type: 'integer', minimum: 1, maximum: MAX_PAGE }),
+  IfMatch: { name: 'If-Match', in: 'header', required: false, description: 'The ETag read; the write fails with 412 if the version has changed since', schema: { type: 'string' } },
+  Filename: query('filename', 'The file name to store; else taken from Content-Disposition'),
+  ContentDisposition: { name: 'Content-Disposition', in: 'header', required: false, schema: { type: 'string' } },
+};
 
 const pascal = (name: string): string => name.split('_').filter(Boolean).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 
@@ -252,7 +260,7 @@ export function buildOpenApiDocument(input: OpenApiInput): Schema {
   const docs = nameEntities(input.entities);
   const typeOf = new Map(docs.map((d) => [d.entity.name, d.type]));
   const paths: Record<string, Schema> = {};
-  const schemas: Record<string, Schema> = { ...sharedSchemas(FIELD_TYPE_NAMES) };
+  const schemas: Record<string, Schema> = { ...SHARED_SCHEMAS };
   for (const d of docs) {
     Object.assign(paths, entityPaths(d));
     Object.assign(schemas, entitySchemas(d, typeOf));
@@ -278,10 +286,10 @@ export function buildOpenApiDocument(input: OpenApiInput): Schema {
     paths,
     components: {
       schemas,
-      parameters: sharedParameters(),
+      parameters: SHARED_PARAMETERS,
       responses: problemResponses(),
       headers: {
-        ETag: { description: 'The record version as a strong ETag, e.g. "3"; send it back in If-Match', schema: { type: 'string' } },
+        ETag: { description: 'The version as a strong ETag, e.g. "3"; send it back in If-Match to write over that version only', schema: { type: 'string' } },
         Location: { description: 'URL of the created resource', schema: { type: 'string', format: 'uri-reference' } },
         ContentDispositionAttachment: { description: 'attachment; filename="..."', schema: { type: 'string' } },
       },

@@ -16,11 +16,28 @@ const MAX_CASCADE_RECORDS = 1000;
 
 type Budget = { left: number };
 
-export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest, depth = 0, budget: Budget = { left: MAX_CASCADE_RECORDS }): Promise<void> {
+export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
+  // The whole cascade is checked before anything is deleted, so a restricted grandchild refuses it all.
+  await checkDeletable(ctx, entity, doc._id, 0, { left: MAX_CASCADE_RECORDS });
+  await removeTree(ctx, entity, doc, req);
+}
+
+async function checkDeletable(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, depth: number, budget: Budget): Promise<void> {
   const links = ctx.registry.inboundLinks(entity.name);
-  await refuseIfRestricted(ctx, entity, doc._id, links);
-  for (const link of links) {
-    if (link.field.type === 'relation' && link.field.onDelete === 'cascade') await cascade(ctx, link, doc._id, req, depth, budget);
+  await refuseIfRestricted(ctx, entity, id, links);
+  for (const link of cascading(links)) {
+    if (depth >= MAX_CASCADE_DEPTH) throw recordProblems.relationRestricted.create({ detail: `Cascading deletes go deeper than ${MAX_CASCADE_DEPTH} levels` });
+    const children = await childrenOf(ctx, link, id, budget.left + 1, { _id: 1 });
+    budget.left -= children.length;
+    if (budget.left < 0) throw recordProblems.relationRestricted.create({ detail: `Deleting this record would cascade to more than ${MAX_CASCADE_RECORDS} records` });
+    for (const child of children) await checkDeletable(ctx, link.entity, child._id, depth + 1, budget);
+  }
+}
+
+async function removeTree(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
+  const links = ctx.registry.inboundLinks(entity.name);
+  for (const link of cascading(links)) {
+    for (const child of await childrenOf(ctx, link, doc._id, MAX_CASCADE_RECORDS)) await removeTree(ctx, link.entity, child, req);
   }
   for (const link of links) {
     if (link.field.type === 'manyToMany' || link.field.onDelete === 'setNull') await unlink(ctx, link, doc._id, req);
@@ -30,6 +47,12 @@ export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, do
   const binned = await ctx.db.collection('recycle_bin').insertOne({ entity: entity.name, recordId: doc._id, record: doc, deletedAt: now, deletedBy: req.actor.id, _outbox: event ? [event] : [] });
   await ctx.db.collection(entity.collection).deleteOne({ _id: doc._id });
   ctx.events.notify('recycle_bin', binned.insertedId);
+}
+
+const cascading = (links: InboundLink[]) => links.filter((l) => l.field.type === 'relation' && l.field.onDelete === 'cascade');
+
+function childrenOf(ctx: WriteContext, link: InboundLink, id: ObjectId, limit: number, projection?: Document): Promise<Document[]> {
+  return ctx.db.collection(link.entity.collection).find({ [link.field.name]: id, _id: { $ne: id } }, projection ? { projection } : {}).limit(limit).toArray();
 }
 
 async function refuseIfRestricted(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, links: InboundLink[]): Promise<void> {
@@ -42,14 +65,6 @@ async function refuseIfRestricted(ctx: WriteContext, entity: CompiledEntity, id:
   if (blocking.length) {
     throw recordProblems.relationRestricted.create({ detail: `This ${entity.name} is still referenced by ${blocking.join(', ')}; delete or reassign them first` });
   }
-}
-
-async function cascade(ctx: WriteContext, link: InboundLink, id: ObjectId, req: WriteRequest, depth: number, budget: Budget): Promise<void> {
-  if (depth >= MAX_CASCADE_DEPTH) throw recordProblems.relationRestricted.create({ detail: `Cascading deletes go deeper than ${MAX_CASCADE_DEPTH} levels` });
-  const children = await ctx.db.collection(link.entity.collection).find({ [link.field.name]: id, _id: { $ne: id } }).limit(budget.left + 1).toArray();
-  budget.left -= children.length;
-  if (budget.left < 0) throw recordProblems.relationRestricted.create({ detail: `Deleting this record would cascade to more than ${MAX_CASCADE_RECORDS} records` });
-  for (const child of children) await deleteRecord(ctx, link.entity, child, req, depth + 1, budget);
 }
 
 /** Clears a many-to-one link or removes a many-to-many link on every record that holds one. */

@@ -6,3 +6,5 @@ export { createRecordsService } from './records.service.ts';
 export { recordsRoutes } from './records.routes.ts';
 export { filesRoutes } from './files/files.routes.ts';
 export { recordProblems } from './records.problems.ts';
+export { MAX_PAGE } from './records-query.ts';
+export { MAX_BULK } from './bulk.ts';

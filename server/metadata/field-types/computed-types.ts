@@ -47,8 +47,13 @@ export const rollupType = defineFieldType<'rollup'>({
   ...serverOnly,
   type: 'rollup',
   source: 'read',
-  toApi: (stored) => (typeof stored === 'number' && Number.isFinite(stored) ? stored : null),
-  outputSchema: (f) => ({ type: ['number', 'null'], readOnly: true, description: `${f.function} of ${f.entity} records` }),
+  // Numbers, or for min/max of a date field the date itself.
+  toApi: (stored) => {
+    if (typeof stored === 'number') return Number.isFinite(stored) ? stored : null;
+    if (stored instanceof Date) return stored.toISOString();
+    return typeof stored === 'string' ? stored : null;
+  },
+  outputSchema: (f) => ({ type: ['number', 'string', 'null'], readOnly: true, description: `${f.function} of ${f.entity} records` }),
   operators: [],
   castOperand: () => rejected('rollups cannot be filtered'),
   sortSuffix: null,

@@ -33,7 +33,11 @@ export function filesRoutes(deps: { ctx: ReadContext; records: RecordsService })
   router.post('/api/entities/:entity/files/:field', async (req, res) => {
     const field = fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
     const name = uploadName(req);
-    const stored = await storeUpload({ db: deps.ctx.db, entity: param(req, 'entity'), field, filename: name, declaredType: req.get('content-type'), actorId: actorOf(res).id, body: req });
+    const stored = await storeUpload({ db: deps.ctx.db, entity: param(req, 'entity'), field, filename: name, declaredType: req.get('content-type'), actorId: actorOf(res).id, body: req }).catch((err: unknown) => {
+      // Refused mid-body: the rest is never read, so this connection cannot carry another request.
+      if (!req.complete) res.set('Connection', 'close');
+      throw err;
+    });
     res.status(201).json({ id: stored.id.toHexString(), name, size: stored.size, contentType: stored.contentType });
   });
   router.get('/api/entities/:entity/records/:id/files/:field', async (req, res) => {
