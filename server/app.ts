@@ -10,6 +10,8 @@ import { createMetadataRegistry, createMetadataService, createMetadataStore, met
 import { createRecordsService, filesRoutes, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 
+const RECOVERY_MS = 60_000;
+
 export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number };
 
 /** The HTTP app and the background work it needs (metadata polling, event delivery). */
@@ -30,6 +32,7 @@ export function createApp(deps: AppDeps): Rapport {
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const ctx = { db, registry, store, events: outbox };
   const records = createRecordsService(ctx);
+  let recovery: NodeJS.Timeout | undefined;
 
   const app = express();
   app.disable('x-powered-by');
@@ -51,10 +54,14 @@ export function createApp(deps: AppDeps): Rapport {
     async start() {
       await store.init();
       await registry.refresh();
+      await records.recover();
       registry.start();
       outbox.start();
+      recovery = setInterval(() => records.recover().catch((err) => logger.warn({ err }, 'finishing interrupted deletes failed')), RECOVERY_MS);
+      recovery.unref();
     },
     async stop() {
+      clearInterval(recovery);
       registry.stop();
       outbox.stop();
       await outbox.idle();

@@ -8,19 +8,19 @@ import { Router } from 'express';
 import type { MetadataRegistry } from '../metadata/index.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 
-type Cached = { metadataVersion: number; body: string; etag: string };
+type Cached = { generation: number; body: string; etag: string };
 
 export function openApiRoutes(deps: { registry: MetadataRegistry }): Router {
   const { registry } = deps;
   let cached: Cached | undefined;
 
   function current(): Cached {
-    const metadataVersion = registry.version();
-    if (cached?.metadataVersion !== metadataVersion) {
-      const document = buildOpenApiDocument({ entities: registry.all(), metadataVersion });
+    const generation = registry.generation();
+    if (cached?.generation !== generation) {
+      const document = buildOpenApiDocument({ entities: registry.all(), metadataVersion: registry.version() });
       const body = JSON.stringify(document);
       // A hash of the content, so a server upgrade at the same metadataVersion is a new ETag too.
-      cached = { metadataVersion, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
+      cached = { generation, body, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
     }
     return cached;
   }

@@ -1,7 +1,7 @@
 /**
  * Where definitions live in MongoDB. Every change takes a new metadataVersion from a counter and
- * writes it into the changed entity document, so "the newest version" is simply the highest
- * metadataVersion in `meta_entities`: a poller can never see the counter move before the change.
+ * writes it into the changed entity document. Two changes can land out of counter order, so
+ * pollers compare every entity's version rather than asking for "newer than the last seen".
  * Deleted entities stay as tombstones (and their records stay in their collection).
  */
 import type { Collection, Db } from 'mongodb';
@@ -50,8 +50,12 @@ export function createMetadataStore(db: Db) {
       const [top] = await entities.find({}, { projection: { metadataVersion: 1 } }).sort({ metadataVersion: -1 }).limit(1).toArray();
       return top?.metadataVersion ?? 0;
     },
-    changedSince(metadataVersion: number): Promise<StoredEntity[]> {
-      return entities.find({ metadataVersion: { $gt: metadataVersion } }).toArray();
+    /** Every entity's current metadataVersion: few and small, so pollers compare them all. */
+    versions(): Promise<Array<{ _id: string; metadataVersion: number }>> {
+      return entities.find({}, { projection: { metadataVersion: 1 } }).toArray();
+    },
+    getMany(names: string[]): Promise<StoredEntity[]> {
+      return entities.find({ _id: { $in: names } }).toArray();
     },
     get(name: string): Promise<StoredEntity | null> {
       return entities.findOne({ _id: name });

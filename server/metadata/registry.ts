@@ -21,14 +21,20 @@ export function createMetadataRegistry(deps: { store: MetadataStore; logger: Log
   let pending: Promise<void> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
 
+  const seen = new Map<string, number>();
+  let generation = 0;
+
   async function load(): Promise<void> {
-    const changed = await store.changedSince(metadataVersion);
-    for (const doc of changed.sort((a, b) => a.metadataVersion - b.metadataVersion)) {
+    const stale = (await store.versions()).filter((v) => seen.get(v._id) !== v.metadataVersion).map((v) => v._id);
+    const changed = stale.length ? await store.getMany(stale) : [];
+    for (const doc of changed) {
       if (doc.deleted) live.delete(doc._id);
       else live.set(doc._id, compileEntity({ definition: doc.definition, version: doc.version, metadataVersion: doc.metadataVersion }));
+      seen.set(doc._id, doc.metadataVersion);
       metadataVersion = Math.max(metadataVersion, doc.metadataVersion);
     }
     if (changed.length) {
+      generation++;
       inbound = null;
       logger.debug({ metadataVersion }, 'metadata loaded');
     }
@@ -53,6 +59,8 @@ export function createMetadataRegistry(deps: { store: MetadataStore; logger: Log
     all: (): CompiledEntity[] => [...live.values()],
     definitions: (): Map<string, EntityDefinition> => new Map([...live].map(([k, v]) => [k, v.definition])),
     version: (): number => metadataVersion,
+    /** Changes whenever the loaded metadata does: a cache key for what is derived from it. */
+    generation: (): number => generation,
     /** Relation and many-to-many fields of any entity that point at `name`. */
     inboundLinks(name: string): InboundLink[] {
       inbound ??= indexInbound([...live.values()]);

@@ -3,7 +3,7 @@
  * gets its own result (status, and the record or the problem), so one bad row never hides or
  * blocks the others.
  */
-import { Problem } from '../shared/errors.ts';
+import { Problem, sharedProblems } from '../shared/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import { recordProblems } from './records.problems.ts';
 import type { RecordsService } from './records.service.ts';
@@ -27,8 +27,9 @@ async function each(list: unknown[], ok: number, run: (item: unknown, index: num
       const record = await run(item, index);
       results.push({ index, status: ok, ...(record === undefined ? {} : { record }) });
     } catch (err) {
-      if (!(err instanceof Problem)) throw err;
-      results.push({ index, status: err.status, problem: { type: err.type, title: err.title, detail: err.detail, ...(err.errors ? { errors: err.errors } : {}) } });
+      // An unexpected failure is this item's too: the items before it are written, so the caller needs every result.
+      const problem = err instanceof Problem ? err : sharedProblems.internal.create();
+      results.push({ index, status: problem.status, problem: { type: problem.type, title: problem.title, detail: problem.detail, ...(problem.errors ? { errors: problem.errors } : {}) } });
     }
   }
   const failed = results.filter((r) => r.status >= 400).length;

@@ -85,9 +85,33 @@ export async function computeFormulas(ctx: ReadContext, entity: CompiledEntity, 
   const parents = cache ?? (relationPaths.length ? await loadParents(ctx, entity, [doc], relationPaths) : new Map());
   const now = new Date();
   for (const { field, formula } of entity.formulas) {
-    const result = formula.evaluate(formulaScope(ctx, entity, doc, parents, 0), now);
-    if (result === null || result === undefined) delete doc[field.name];
-    else doc[field.name] = field.resultType === 'datetime' && typeof result === 'string' ? new Date(result) : result;
+    const result = asResultType(field.resultType, formula.evaluate(formulaScope(ctx, entity, doc, parents, 0), now));
+    if (result === null) delete doc[field.name];
+    else doc[field.name] = result;
+  }
+}
+
+/**
+ * A formula's value in the stored form of its declared result type, so that every record holds
+ * one type at that path (sorting, filtering and paging rely on it); anything else is blank.
+ */
+export function asResultType(type: 'text' | 'number' | 'boolean' | 'date' | 'datetime', value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? value : null;
+    case 'boolean':
+      return typeof value === 'boolean' ? value : null;
+    case 'text':
+      return value instanceof Date ? value.toISOString() : typeof value === 'object' ? null : String(value);
+    case 'date': {
+      const iso = value instanceof Date ? value.toISOString() : typeof value === 'string' ? value : '';
+      return /^\d{4}-\d{2}-\d{2}/.test(iso) ? iso.slice(0, 10) : null;
+    }
+    case 'datetime': {
+      const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : null;
+      return date && !Number.isNaN(date.getTime()) ? date : null;
+    }
   }
 }
 

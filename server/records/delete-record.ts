@@ -2,9 +2,15 @@
  * Deleting a record applies the onDelete rule of every relation that points at it — restrict
  * refuses while children exist, setNull clears the children's link, cascade deletes them through
  * this same function — drops it from many-to-many links, then moves it to the recycle bin
- * (issue 5 restores from there) with its delete event in the same document.
+ * (issue 5 restores from there).
+ *
+ * One record's delete is three writes made safe to interrupt: (1) claim the version that was read
+ * (the commit point: a concurrent change or delete makes it fail; the delete event goes into the
+ * record's outbox in the same write), (2) copy it with its pending events into the bin under the
+ * claim's id (a retry writes nothing twice), (3) remove it. `finishPendingDeletes` completes
+ * claims a crash interrupted.
  */
-import type { Document, ObjectId } from 'mongodb';
+import { ObjectId, type Collection, type Document } from 'mongodb';
 import type { CompiledEntity, InboundLink } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
 import { changeEvent } from './change-events.ts';
@@ -12,9 +18,11 @@ import type { WriteContext } from './computed-values.ts';
 import type { WriteRequest } from './write-pipeline.ts';
 
 const MAX_CASCADE_DEPTH = 5;
+/** Records one delete may touch: cascaded deletes plus links cleared. */
 const MAX_CASCADE_RECORDS = 1000;
 
 type Budget = { left: number };
+type Claim = { id: ObjectId; at: Date; by: string };
 
 export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
   // The whole cascade is checked before anything is deleted, so a restricted grandchild refuses it all.
@@ -25,31 +33,70 @@ export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, do
 async function checkDeletable(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, depth: number, budget: Budget): Promise<void> {
   const links = ctx.registry.inboundLinks(entity.name);
   await refuseIfRestricted(ctx, entity, id, links);
-  for (const link of cascading(links)) {
+  const spend = (n: number) => {
+    budget.left -= n;
+    if (budget.left < 0) throw recordProblems.relationRestricted.create({ detail: `Deleting this record would change more than ${MAX_CASCADE_RECORDS} other records` });
+  };
+  for (const link of links) {
+    if (!cascades(link)) spend(await ctx.db.collection(link.entity.collection).countDocuments({ [linkPath(link)]: id, _id: { $ne: id } }, { limit: budget.left + 1 }));
+  }
+  for (const link of links.filter(cascades)) {
     if (depth >= MAX_CASCADE_DEPTH) throw recordProblems.relationRestricted.create({ detail: `Cascading deletes go deeper than ${MAX_CASCADE_DEPTH} levels` });
     const children = await childrenOf(ctx, link, id, budget.left + 1, { _id: 1 });
-    budget.left -= children.length;
-    if (budget.left < 0) throw recordProblems.relationRestricted.create({ detail: `Deleting this record would cascade to more than ${MAX_CASCADE_RECORDS} records` });
+    spend(children.length);
     for (const child of children) await checkDeletable(ctx, link.entity, child._id, depth + 1, budget);
   }
 }
 
 async function removeTree(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
   const links = ctx.registry.inboundLinks(entity.name);
-  for (const link of cascading(links)) {
+  for (const link of links.filter(cascades)) {
     for (const child of await childrenOf(ctx, link, doc._id, MAX_CASCADE_RECORDS)) await removeTree(ctx, link.entity, child, req);
   }
   for (const link of links) {
     if (link.field.type === 'manyToMany' || link.field.onDelete === 'setNull') await unlink(ctx, link, doc._id, req);
   }
+  const collection = ctx.db.collection(entity.collection);
   const now = new Date();
   const event = changeEvent({ entity, type: 'deleted', before: doc, after: null, actor: req.actor, channel: req.channel, at: now });
-  const binned = await ctx.db.collection('recycle_bin').insertOne({ entity: entity.name, recordId: doc._id, record: doc, deletedAt: now, deletedBy: req.actor.id, _outbox: event ? [event] : [] });
-  await ctx.db.collection(entity.collection).deleteOne({ _id: doc._id });
-  ctx.events.notify('recycle_bin', binned.insertedId);
+  const claim: Claim = { id: event?.id ?? new ObjectId(), at: now, by: req.actor.id };
+  const claimed = await collection.findOneAndUpdate(
+    { _id: doc._id, _version: doc._version, _deleting: { $exists: false } },
+    { $set: { _deleting: claim }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
+    { returnDocument: 'after' },
+  );
+  if (!claimed) throw recordProblems.preconditionFailed.create({ detail: 'The record changed or was deleted while this delete was applied' });
+  await finishDelete(ctx, entity.name, collection, claimed);
 }
 
-const cascading = (links: InboundLink[]) => links.filter((l) => l.field.type === 'relation' && l.field.onDelete === 'cascade');
+async function finishDelete(ctx: WriteContext, entity: string, collection: Collection, claimed: Document): Promise<void> {
+  const { _outbox = [], _deleting, _search, ...record } = claimed;
+  const claim = _deleting as Claim;
+  await ctx.db
+    .collection('recycle_bin')
+    .insertOne({ _id: claim.id, entity, recordId: claimed._id, record, deletedAt: claim.at, deletedBy: claim.by, _outbox })
+    .catch((err: { code?: number }) => {
+      if (err.code !== 11000) throw err;
+    });
+  await collection.deleteOne({ _id: claimed._id, '_deleting.id': claim.id });
+  ctx.events.notify('recycle_bin', claim.id);
+}
+
+/** Completes deletes that were claimed but not finished (a crash between the writes). */
+export async function finishPendingDeletes(ctx: WriteContext): Promise<number> {
+  let finished = 0;
+  for (const entity of ctx.registry.all()) {
+    const collection = ctx.db.collection(entity.collection);
+    for (const claimed of await collection.find({ _deleting: { $exists: true } }).limit(MAX_CASCADE_RECORDS).toArray()) {
+      await finishDelete(ctx, entity.name, collection, claimed);
+      finished++;
+    }
+  }
+  return finished;
+}
+
+const cascades = (l: InboundLink): boolean => l.field.type === 'relation' && l.field.onDelete === 'cascade';
+const linkPath = (l: InboundLink): string => (l.field.type === 'manyToMany' ? `${l.field.name}._id` : l.field.name);
 
 function childrenOf(ctx: WriteContext, link: InboundLink, id: ObjectId, limit: number, projection?: Document): Promise<Document[]> {
   return ctx.db.collection(link.entity.collection).find({ [link.field.name]: id, _id: { $ne: id } }, projection ? { projection } : {}).limit(limit).toArray();
@@ -70,9 +117,8 @@ async function refuseIfRestricted(ctx: WriteContext, entity: CompiledEntity, id:
 /** Clears a many-to-one link or removes a many-to-many link on every record that holds one. */
 async function unlink(ctx: WriteContext, link: InboundLink, id: ObjectId, req: WriteRequest): Promise<void> {
   const { entity: child, field } = link;
-  const path = field.type === 'manyToMany' ? `${field.name}._id` : field.name;
   const collection = ctx.db.collection(child.collection);
-  for await (const before of collection.find({ [path]: id })) {
+  for await (const before of collection.find({ [linkPath(link)]: id, _id: { $ne: id } }).limit(MAX_CASCADE_RECORDS)) {
     const now = new Date();
     const after: Document = { ...before, updatedAt: now, updatedBy: req.actor.id };
     if (field.type === 'manyToMany') after[field.name] = (before[field.name] as Array<{ _id: ObjectId }>).filter((l) => !l._id.equals(id));

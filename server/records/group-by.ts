@@ -26,7 +26,7 @@ export function parseGroupBy(entity: CompiledEntity, by: string | undefined, met
     const [name, bucket] = spec.split(':') as [string, string | undefined];
     const field = entity.fields.get(name);
     if (!field || !GROUPABLE.has(field.type)) throw invalid('/by', `${name} is not a field that can be grouped by`);
-    if (bucket !== undefined && (!(bucket in BUCKETS) || (field.type !== 'date' && field.type !== 'datetime'))) throw invalid('/by', `${spec}: only date fields take :day, :month or :year`);
+    if (bucket !== undefined && (!Object.hasOwn(BUCKETS, bucket) || (field.type !== 'date' && field.type !== 'datetime'))) throw invalid('/by', `${spec}: only date fields take :day, :month or :year`);
     return { field, bucket: bucket as Key['bucket'] };
   });
   const parsed = (metrics ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'count').map((spec) => {

@@ -10,7 +10,7 @@ import { prepareCreate, prepareUpdate, translateWriteError, type WriteRequest } 
 import { toApiRecords, parseExpand, type ReadShape } from './read-enrich.ts';
 import type { ApiRecord } from './record-view.ts';
 import type { WriteContext } from './computed-values.ts';
-import { deleteRecord } from './delete-record.ts';
+import { deleteRecord, finishPendingDeletes } from './delete-record.ts';
 import { parseFields } from './query/index.ts';
 
 export type RecordsService = ReturnType<typeof createRecordsService>;
@@ -37,18 +37,22 @@ export function createRecordsService(ctx: WriteContext) {
     return doc;
   }
 
-  async function view(entity: CompiledEntity, doc: Document, options: ReadOptions = {}): Promise<ApiRecord> {
-    const [record] = await toApiRecords(ctx, entity, [doc], shapeOf(entity, options));
+  async function view(entity: CompiledEntity, doc: Document, shape: ReadShape = { only: null, expand: [] }): Promise<ApiRecord> {
+    const [record] = await toApiRecords(ctx, entity, [doc], shape);
     return record!;
+  }
+
+  function checkVersion(existing: Document, expectedVersion: number | undefined): void {
+    if (expectedVersion !== undefined && existing._version !== expectedVersion) {
+      throw recordProblems.preconditionFailed.create({ detail: `The record is at version ${existing._version}, not ${expectedVersion}` });
+    }
   }
 
   async function update(entityName: string, req: UpdateRequest & { body: unknown }): Promise<ApiRecord> {
     const entity = entityOf(entityName);
     for (let attempt = 0; ; attempt++) {
       const existing = await load(entity, req.id);
-      if (req.expectedVersion !== undefined && existing._version !== req.expectedVersion) {
-        throw recordProblems.preconditionFailed.create({ detail: `The record is at version ${existing._version}, not ${req.expectedVersion}` });
-      }
+      checkVersion(existing, req.expectedVersion);
       const prepared = await prepareUpdate(ctx, entity, existing, req.body, { ...req, replace: req.replace ?? false });
       if (!prepared.changed) return view(entity, existing);
       const res = await ctx.db.collection(entity.collection).updateOne(prepared.filter, prepared.update).catch((err) => translateWriteError(err));
@@ -64,25 +68,28 @@ export function createRecordsService(ctx: WriteContext) {
 
   return {
     entityOf,
+    /** Finishes deletes a crash interrupted; run at start and now and then. */
+    recover: () => finishPendingDeletes(ctx),
     async create(entityName: string, body: unknown, req: WriteRequest, options: ReadOptions = {}): Promise<ApiRecord> {
       const entity = entityOf(entityName);
+      // Read options are checked before the write, so a bad ?fields= cannot answer 400 for a stored record.
+      const shape = shapeOf(entity, options);
       const doc = await prepareCreate(ctx, entity, body, req);
       await ctx.db.collection(entity.collection).insertOne(doc).catch((err) => translateWriteError(err, req.pointerBase));
       if (doc._outbox) ctx.events.notify(entity.collection, doc._id);
       delete doc._outbox;
-      return view(entity, doc, options);
+      return view(entity, doc, shape);
     },
     async get(entityName: string, id: string, options: ReadOptions = {}): Promise<ApiRecord> {
       const entity = entityOf(entityName);
-      return view(entity, await load(entity, id), options);
+      const shape = shapeOf(entity, options);
+      return view(entity, await load(entity, id), shape);
     },
     update,
     async remove(entityName: string, req: WriteRequest & { id: string; expectedVersion?: number }): Promise<void> {
       const entity = entityOf(entityName);
       const existing = await load(entity, req.id);
-      if (req.expectedVersion !== undefined && existing._version !== req.expectedVersion) {
-        throw recordProblems.preconditionFailed.create({ detail: `The record is at version ${existing._version}, not ${req.expectedVersion}` });
-      }
+      checkVersion(existing, req.expectedVersion);
       await deleteRecord(ctx, entity, existing, req);
     },
   };

@@ -21,7 +21,8 @@ export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = 
   for (const [key, value] of Object.entries(body)) {
     const problem = keyProblem(entity, key);
     if (problem) errors.push({ pointer: `${pointerBase}/${escapePointer(key)}`, detail: problem });
-    else if (value === null) clear.push(key);
+    // An empty string is no value: required fields say so, and unique fields don't collide on it.
+    else if (value === null || value === '') clear.push(key);
     else values[key] = value;
   }
   const validate = entity.validator();

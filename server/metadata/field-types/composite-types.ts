@@ -88,7 +88,8 @@ export const fullNameType = defineFieldType<'fullName'>({
   type: 'fullName',
   source: 'input',
   // "At least first or last" is left to toStored: ajv's anyOf errors would not say it plainly.
-  inputSchema: () => ({ type: 'object', additionalProperties: false, properties: partsSchema(NAME_LIMITS) }),
+  // `display` is accepted (and recomputed) so a record read from the API can be sent back as is.
+  inputSchema: () => ({ type: 'object', additionalProperties: false, properties: { ...partsSchema(NAME_LIMITS), display: { type: 'string', maxLength: 400 } } }),
   toStored: fullNameToStored,
   // display is recomputed so it always matches the parts returned beside it.
   toApi: (stored) => {

@@ -43,7 +43,7 @@ export function encodeCursor(sort: SortSpec, lastDoc: Document): string {
   const values = sort.map(([path]) => {
     const value = valueAt(lastDoc, path);
     // Sortable fields hold single values; anything else is damaged data a cursor cannot express.
-    if (!isCursorValue(value)) throw new Error(`cannot build a cursor: the value at "${path}" is not a single sortable value`);
+    if (!isCursorValue(value)) throw badCursorSource(path);
     return value;
   });
   const json = BSON.EJSON.stringify({ s: fingerprint(sort), k: values }, { relaxed: false });
@@ -97,4 +97,11 @@ export function cursorFilter(sort: SortSpec, cursor: string | undefined): Filter
   // Nothing can follow (every key descending at null): a filter no record matches, as all have an _id.
   if (branches.length === 0) return { _id: { $exists: false } };
   return branches.length === 1 ? branches[0] : { $or: branches };
+}
+
+/** Stored data that does not fit the field (e.g. left by an older definition) cannot be paged past. */
+function badCursorSource(path: string) {
+  return invalidQuery('The records cannot be paged in this order', [
+    { pointer: '/sort', detail: `some records hold a value at "${path}" that cannot be sorted; sort on another field` },
+  ]);
 }
