@@ -62,7 +62,8 @@ async function removeTree(ctx: WriteContext, entity: CompiledEntity, doc: Docume
   const claim: Claim = { id: event?.id ?? new ObjectId(), at: now, by: req.actor.id };
   const claimed = await collection.findOneAndUpdate(
     { _id: doc._id, _version: doc._version, _deleting: { $exists: false } },
-    { $set: { _deleting: claim }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
+    // The version moves too, so an update that read the record before the claim cannot land on it.
+    { $set: { _deleting: claim }, $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
     { returnDocument: 'after' },
   );
   if (!claimed) throw recordProblems.preconditionFailed.create({ detail: 'The record changed or was deleted while this delete was applied' });

@@ -32,7 +32,8 @@ export function createRecordsService(ctx: WriteContext) {
   };
 
   async function load(entity: CompiledEntity, id: string): Promise<Document> {
-    const doc = await ctx.db.collection(entity.collection).findOne({ _id: parseId(id) }, { projection: { _search: 0, _outbox: 0 } });
+    // A record claimed by a delete is already gone for everyone else.
+    const doc = await ctx.db.collection(entity.collection).findOne({ _id: parseId(id), _deleting: { $exists: false } }, { projection: { _search: 0, _outbox: 0 } });
     if (!doc) throw recordProblems.recordNotFound.create({ detail: `There is no ${entity.name} record ${id}` });
     return doc;
   }

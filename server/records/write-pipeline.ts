@@ -58,7 +58,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   const now = new Date();
   Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
   const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now });
-  return { filter: { _id: existing._id, _version: existing._version }, update: toUpdate(existing, after, event), after, changed: event !== null };
+  return { filter: { _id: existing._id, _version: existing._version, _deleting: { $exists: false } }, update: toUpdate(existing, after, event), after, changed: event !== null };
 }
 
 function isWritableByReplace(entity: CompiledEntity, name: string): boolean {
