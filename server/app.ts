@@ -7,7 +7,7 @@ import { requestLogging } from './http/request-logging.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { openApiRoutes } from './http/openapi.routes.ts';
 import { createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
-import { createRecordsService, filesRoutes, recordsRoutes } from './records/index.ts';
+import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 
 const RECOVERY_MS = 60_000;
@@ -28,7 +28,7 @@ export function createApp(deps: AppDeps): Rapport {
   const { db, logger } = deps;
   const store = createMetadataStore(db);
   const registry = createMetadataRegistry({ store, logger: logger.child({ module: 'metadata' }), pollMs: deps.metadataPollMs });
-  const metadata = createMetadataService({ db, store, registry });
+  const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems });
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const ctx = { db, registry, store, events: outbox };
   const records = createRecordsService(ctx);

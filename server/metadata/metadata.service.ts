@@ -8,14 +8,15 @@ import type { EntityDefinition, Field } from './entity.types.ts';
 import type { MetadataStore, StoredEntity } from './metadata.store.ts';
 import type { MetadataRegistry } from './registry.ts';
 import { metadataProblems } from './metadata.problems.ts';
-import { validateDefinition } from './validate-definition.ts';
+import { validateDefinition, type FilterChecker } from './validate-definition.ts';
+import { checkRollup } from './validate-field.ts';
 import { createMissingIndexes, dropUnwantedIndexes } from './entity-indexes.ts';
 
 export type MetadataService = ReturnType<typeof createMetadataService>;
 type Change = { actor: string; expectedVersion?: number };
 
-export function createMetadataService(deps: { db: Db; store: MetadataStore; registry: MetadataRegistry }) {
-  const { db, store, registry } = deps;
+export function createMetadataService(deps: { db: Db; store: MetadataStore; registry: MetadataRegistry; checkFilter: FilterChecker }) {
+  const { db, store, registry, checkFilter } = deps;
 
   async function current(name: string): Promise<StoredEntity> {
     const doc = await store.get(name);
@@ -31,8 +32,10 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
     }
     const others = registry.definitions();
     if (live) others.delete(live._id);
-    const result = validateDefinition(candidate, { previous: live?.definition ?? null, entities: others });
+    const result = validateDefinition(candidate, { previous: live?.definition ?? null, entities: others, checkFilter });
     if (!result.ok) throw metadataProblems.invalidDefinition.create({ detail: 'The definition has problems; see errors', errors: result.errors });
+    const broken = brokenRollups(result.definition, others);
+    if (broken.length) throw metadataProblems.inUse.create({ detail: `This change would break ${broken.join('; ')}` });
     await createMissingIndexes(db, result.definition);
     const saved = await store.save({ definition: result.definition, expectedVersion: previous?.version ?? 0, by: change.actor });
     if (!saved) throw metadataProblems.versionConflict.create({ detail: 'Someone else changed this definition at the same time; reload it' });
@@ -45,6 +48,19 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
     const index = def.fields.findIndex((f) => f.name === name);
     if (index < 0) throw metadataProblems.fieldNotFound.create({ detail: `${def.name} has no field "${name}"` });
     return { ...def, fields: replace([...def.fields], index) };
+  }
+
+  /** Rollups of other entities that summarise `child` and would stop working with this definition of it. */
+  function brokenRollups(child: EntityDefinition, others: Map<string, EntityDefinition>): string[] {
+    const lookup = (name: string) => (name === child.name ? child : others.get(name));
+    return [...others.values()].flatMap((parent) =>
+      parent.fields.flatMap((f) => {
+        if (f.type !== 'rollup' || f.entity !== child.name) return [];
+        const problems: string[] = [];
+        checkRollup({ rollup: f, parent, lookup, checkFilter }, (_at, detail) => problems.push(detail));
+        return problems.map((p) => `${parent.name}.${f.name} (${p})`);
+      }),
+    );
   }
 
   return {
@@ -72,17 +88,16 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
     },
     async removeField(name: string, fieldName: string, change: Change): Promise<StoredEntity> {
       const previous = await current(name);
-      const users = rollupsReading(registry, name, fieldName);
-      if (users.length) throw metadataProblems.inUse.create({ detail: `${name}.${fieldName} is summarised by ${users.join(', ')}; change those first` });
       const next = withField(previous.definition, fieldName, (fields, i) => (fields.splice(i, 1), fields));
       return commit(next, previous, change);
     },
     async remove(name: string, change: Change): Promise<void> {
       const previous = await current(name);
-      const dependants = registry.inboundLinks(name).filter((l) => l.entity.name !== name);
-      if (dependants.length) {
-        throw metadataProblems.inUse.create({ detail: `Still referenced by ${dependants.map((l) => `${l.entity.name}.${l.field.name}`).join(', ')}` });
-      }
+      const dependants = [
+        ...registry.inboundLinks(name).filter((l) => l.entity.name !== name).map((l) => `${l.entity.name}.${l.field.name}`),
+        ...registry.all().flatMap((e) => e.rollups.filter((r) => r.entity === name && e.name !== name).map((r) => `${e.name}.${r.name}`)),
+      ];
+      if (dependants.length) throw metadataProblems.inUse.create({ detail: `Still referenced by ${dependants.join(', ')}` });
       if (change.expectedVersion !== undefined && change.expectedVersion !== previous.version) throw metadataProblems.versionConflict.create();
       const saved = await store.save({ definition: previous.definition, expectedVersion: previous.version, by: change.actor, deleted: true });
       if (!saved) throw metadataProblems.versionConflict.create();
@@ -95,9 +110,3 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
   };
 }
 
-/** Rollup fields of other entities that read `entity.field` (as their link or their value). */
-function rollupsReading(registry: MetadataRegistry, entity: string, field: string): string[] {
-  return registry.all().flatMap((e) =>
-    e.rollups.filter((r) => r.entity === entity && (r.relationField === field || r.field === field)).map((r) => `${e.name}.${r.name}`),
-  );
-}

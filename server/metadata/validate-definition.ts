@@ -22,7 +22,14 @@ function metaSchema(): ValidateFunction {
   return metaValidator;
 }
 
+/**
+ * Checks a records filter against an entity (rollup filters; list views later). The filter
+ * language belongs to the records capability, which hands this in, keeping dependencies one way.
+ */
+export type FilterChecker = (entity: EntityDefinition, filter: unknown) => FieldError[];
+
 export type DefinitionContext = {
+  checkFilter: FilterChecker;
   previous: EntityDefinition | null;
   /** Every other live entity, by name; the candidate itself is looked up from `definition`. */
   entities: ReadonlyMap<string, EntityDefinition>;

@@ -2,7 +2,7 @@
 import { checkSync } from 'recheck';
 import type { FieldError } from '../shared/errors.ts';
 import type { EntityDefinition, Field } from './entity.types.ts';
-import type { DefinitionContext } from './validate-definition.ts';
+import type { DefinitionContext, FilterChecker } from './validate-definition.ts';
 import { fieldTypeOf } from './field-types/index.ts';
 import { createAjv } from './record-schema.ts';
 
@@ -17,7 +17,7 @@ export function checkFieldRules(d: EntityDefinition, ctx: DefinitionContext): Fi
     if (before && before.type !== f.type) at('/type', `cannot change from ${before.type} to ${f.type} here; use a conversion plan`);
     if ((f.type === 'relation' || f.type === 'manyToMany') && !lookup(f.target)) at('/target', `there is no entity "${f.target}"`);
     if (f.type === 'relation' && f.required && f.onDelete === 'setNull') at('/onDelete', 'a required relation cannot be cleared when its target is deleted; use restrict or cascade');
-    if (f.type === 'rollup') checkRollup(f, d, lookup, (s, m) => at(s, m));
+    if (f.type === 'rollup') checkRollup({ rollup: f, parent: d, lookup, checkFilter: ctx.checkFilter }, (s, m) => at(s, m));
     if (f.type === 'text' && f.pattern !== undefined) {
       const problem = checkPattern(f.pattern);
       if (problem) at('/pattern', problem);
@@ -32,18 +32,23 @@ export function checkFieldRules(d: EntityDefinition, ctx: DefinitionContext): Fi
   return errors;
 }
 
-function checkRollup(
-  f: Extract<Field, { type: 'rollup' }>,
-  d: EntityDefinition,
-  lookup: (name: string) => EntityDefinition | undefined,
-  at: (suffix: string, detail: string) => void,
-): void {
-  const child = lookup(f.entity);
+export type RollupCheck = {
+  rollup: Extract<Field, { type: 'rollup' }>;
+  parent: EntityDefinition;
+  lookup: (name: string) => EntityDefinition | undefined;
+  checkFilter: FilterChecker;
+};
+
+/** Whether a rollup still works against its child entity: its link, its field and its filter. */
+export function checkRollup(c: RollupCheck, at: (suffix: string, detail: string) => void): void {
+  const { rollup: f, parent: d } = c;
+  const child = c.lookup(f.entity);
   if (!child) return at('/entity', `there is no entity "${f.entity}"`);
-  const link = child.fields.find((c) => c.name === f.relationField);
+  const link = child.fields.find((x) => x.name === f.relationField);
   if (link?.type !== 'relation' || link.target !== d.name) at('/relationField', `must name a relation field of ${f.entity} that points at ${d.name}`);
+  if (f.filter !== undefined) for (const e of c.checkFilter(child, f.filter)) at(`/filter${e.pointer.replace(/^\/filter/, '')}`, e.detail);
   if (f.function === 'count') return;
-  const summarised = child.fields.find((c) => c.name === f.field);
+  const summarised = child.fields.find((x) => x.name === f.field);
   if (!summarised) return at('/field', `must name a field of ${f.entity}`);
   const orderable = NUMERIC.has(summarised.type) || ['date', 'datetime'].includes(summarised.type);
   if ((f.function === 'sum' || f.function === 'avg') && !NUMERIC.has(summarised.type)) at('/field', `${f.function} needs a numeric field`);

@@ -8,3 +8,4 @@ export { filesRoutes } from './files/files.routes.ts';
 export { recordProblems } from './records.problems.ts';
 export { MAX_PAGE } from './records-query.ts';
 export { MAX_BULK } from './bulk.ts';
+export { filterProblems } from './query/index.ts';

@@ -122,6 +122,15 @@ describe('entity definitions', () => {
     const refused = await s.call('DELETE', '/api/metadata/entities/visit/fields/minutes');
     expect(refused.status).toBe(409);
     expect(refused.body.detail).toContain('contact.visitMinutes');
+    // A rollup filter is checked like a query filter, and the child cannot later break it.
+    const badFilter = await s.call('POST', '/api/metadata/entities/contact/fields', { name: 'longVisits', type: 'rollup', entity: 'visit', relationField: 'who', function: 'count', filter: { field: 'nope', op: 'eq', value: 1 } });
+    expect(badFilter.status).toBe(422);
+    expect(badFilter.body.errors[0].pointer).toMatch(/^\/fields\/\d+\/filter/);
+    await s.call('POST', '/api/metadata/entities/visit/fields', { name: 'kind', type: 'text' });
+    expect((await s.call('POST', '/api/metadata/entities/contact/fields', { name: 'homeVisits', type: 'rollup', entity: 'visit', relationField: 'who', function: 'count', filter: { field: 'kind', op: 'eq', value: 'home' } })).status).toBe(201);
+    expect((await s.call('DELETE', '/api/metadata/entities/visit/fields/kind')).status).toBe(409);
+    expect((await s.call('GET', '/api/entities/contact/records')).status).toBe(200);
+    await s.call('DELETE', '/api/metadata/entities/contact/fields/homeVisits');
     const bad = await s.call('POST', '/api/metadata/entities/visit/fields', { name: 'host', type: 'relation', target: 'contact', required: true, onDelete: 'setNull' });
     expect(bad.status).toBe(422);
     expect(bad.body.errors[0].pointer).toMatch(/onDelete$/);

@@ -8,7 +8,7 @@
  * It is translated into a MongoDB filter by `translateFilter`; clients never write MongoDB
  * operators themselves, so the language stays the same whatever the storage does.
  */
-import type { FilterOperator } from '../../metadata/field-types/index.ts';
+import type { FilterOperator } from '../../metadata/index.ts';
 
 export type { FilterOperator };
 

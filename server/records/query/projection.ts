@@ -2,7 +2,7 @@
  * `fields=name,amount`: the fields a client wants back. `_id` and `_version` always come along:
  * a client needs them to address the record and to update it (If-Match).
  */
-import type { EntityDefinition } from '../../metadata/entity.types.ts';
+import type { EntityDefinition } from '../../metadata/index.ts';
 import type { FieldError } from '../../shared/errors.ts';
 import { invalidQuery } from './query-errors.ts';
 import { SYSTEM_FIELD_NAMES } from './query-fields.ts';

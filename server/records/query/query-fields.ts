@@ -3,8 +3,8 @@
  * fields every record has, and the subfields of composite fields. Each resolves to what the query
  * language needs: operators, operand casting and stored paths.
  */
-import type { EntityDefinition, Field } from '../../metadata/entity.types.ts';
-import { fieldTypeOf, matchPath, operatorsFor, sortPath, type Converted, type FilterOperator } from '../../metadata/field-types/index.ts';
+import type { EntityDefinition, Field } from '../../metadata/index.ts';
+import { fieldTypeOf, matchPath, operatorsFor, sortPath, type Converted, type FilterOperator } from '../../metadata/index.ts';
 
 export type QueryField = {
   /** As the client writes it: `amount`, `createdAt`, `address.city`. */

@@ -1,5 +1,5 @@
 /** Test helper: an entity with one field of every type the query language treats differently. */
-import type { EntityDefinition } from '../../metadata/entity.types.ts';
+import type { EntityDefinition } from '../../metadata/index.ts';
 import { Problem } from '../../shared/errors.ts';
 
 export const deal: EntityDefinition = {

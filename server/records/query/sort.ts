@@ -3,7 +3,7 @@
  * ends the list as a tie-breaker, so the order is total and keyset pagination (cursor.ts) never
  * skips or repeats a record among equal values.
  */
-import type { EntityDefinition } from '../../metadata/entity.types.ts';
+import type { EntityDefinition } from '../../metadata/index.ts';
 import type { FieldError } from '../../shared/errors.ts';
 import { invalidQuery } from './query-errors.ts';
 import { resolveQueryField } from './query-fields.ts';

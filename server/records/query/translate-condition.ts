@@ -3,7 +3,7 @@
  * written here; client input only ever becomes operands, after the field type has cast them.
  */
 import type { Document } from 'mongodb';
-import type { EntityDefinition } from '../../metadata/entity.types.ts';
+import type { EntityDefinition } from '../../metadata/index.ts';
 import type { FieldError } from '../../shared/errors.ts';
 import { FILTER_LIMITS, OPERAND_ARITY, type FilterOperator } from './filter.types.ts';
 import { forbiddenName } from './forbidden-keys.ts';

@@ -4,7 +4,8 @@
  * invalid-query problem, so a client (or the studio's filter builder) can mark each one.
  */
 import type { Document, Filter } from 'mongodb';
-import type { EntityDefinition } from '../../metadata/entity.types.ts';
+import type { EntityDefinition } from '../../metadata/index.ts';
+import { Problem, type FieldError } from '../../shared/errors.ts';
 import { FILTER_LIMITS } from './filter.types.ts';
 import { findForbiddenKeys } from './forbidden-keys.ts';
 import { invalidQuery, pointerJoin } from './query-errors.ts';
@@ -70,4 +71,15 @@ export function translateFilter(entity: EntityDefinition, filter: unknown, point
   const translated = translateNode(walk, filter, pointerBase, 1);
   if (walk.errors.length > 0 || !translated) throw invalidQuery('The filter', walk.errors);
   return translated as Filter<Document>;
+}
+
+/** The problems of a filter stored in metadata (rollups, views), or none: for definition checks. */
+export function filterProblems(entity: EntityDefinition, filter: unknown): FieldError[] {
+  try {
+    translateFilter(entity, filter);
+    return [];
+  } catch (err) {
+    if (err instanceof Problem) return err.errors ?? [{ pointer: '/filter', detail: err.detail ?? err.title }];
+    throw err;
+  }
 }
