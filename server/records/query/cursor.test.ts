@@ -49,8 +49,14 @@ describe('cursorFilter', () => {
     expect((filter.$or[4].$and as unknown[])[4]).toEqual({ $or: [{ _id: { $lt: id } }, { _id: { $eq: null } }] });
   });
 
-  it('refuses to encode a position it cannot express', () => {
-    expect(() => encodeCursor(byName, { _id: id, name: ['a', 'b'] })).toThrow(/not a single sortable value/);
+  it('refuses to encode a position it cannot express, as a 400 naming the sort', () => {
+    let thrown: unknown;
+    try {
+      encodeCursor(byName, { _id: id, name: ['a', 'b'] });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toMatchObject({ status: 400, errors: [{ pointer: '/sort', detail: expect.stringContaining('cannot be sorted') }] });
   });
 
   const good = encodeCursor(byName, { _id: id, name: 'b' });
