@@ -8,6 +8,7 @@ import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.
 import { recordProblems } from './records.problems.ts';
 import type { ReadContext } from './parents.ts';
 import { readFilter, type ListQuery } from './records-query.ts';
+import { aggregateValue, moneyAccumulators, valuePath } from './aggregate-values.ts';
 
 const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'integer', 'rating', 'boolean', 'select', 'multiSelect', 'relation', 'user', 'date', 'datetime', 'autonumber']);
 const NUMERIC = new Set(['integer', 'number', 'percent', 'currency', 'rating']);
@@ -45,14 +46,11 @@ function keyExpression({ field, bucket }: Key): unknown {
   return { $substrCP: [{ $dateToString: { format: '%Y-%m-%d', date: `$${field.name}` } }, 0, BUCKETS[bucket]] };
 }
 
-const valuePath = (f: Field): string => `$${f.name}${f.type === 'currency' ? '.units' : ''}`;
-
 export async function groupBy(ctx: ReadContext, entity: CompiledEntity, query: Pick<ListQuery, 'filter' | 'q'> & { by?: string; metrics?: string }) {
   const { keys, metrics } = parseGroupBy(entity, query.by, query.metrics);
   const group: Document = { _id: Object.fromEntries(keys.map((k, i) => [`k${i}`, keyExpression(k)])), count: { $sum: 1 } };
   metrics.forEach((m, i) => {
-    group[`m${i}`] = { [`$${m.fn}`]: valuePath(m.field) };
-    if (m.field.type === 'currency') group[`s${i}`] = { $max: `$${m.field.name}.scale` };
+    Object.assign(group, { [`m${i}`]: { [`$${m.fn}`]: valuePath(m.field) } }, moneyAccumulators(m.field, `m${i}`));
   });
   const unwind = keys.filter((k) => k.field.type === 'multiSelect').map((k) => ({ $unwind: { path: `$${k.field.name}`, preserveNullAndEmptyArrays: true } }));
   const rows = await ctx.db
@@ -64,7 +62,7 @@ export async function groupBy(ctx: ReadContext, entity: CompiledEntity, query: P
     groups: rows.slice(0, MAX_GROUPS).map((row) => ({
       key: Object.fromEntries(keys.map((k, i) => [k.bucket ? `${k.field.name}:${k.bucket}` : k.field.name, keyValue(k, row._id[`k${i}`])])),
       count: row.count as number,
-      ...Object.fromEntries(metrics.map((m, i) => [`${m.fn}:${m.field.name}`, metricValue(row[`m${i}`], row[`s${i}`])])),
+      ...Object.fromEntries(metrics.map((m, i) => [`${m.fn}:${m.field.name}`, aggregateValue(row, `m${i}`)])),
     })),
   };
 }
@@ -73,9 +71,4 @@ function keyValue(key: Key, value: unknown): unknown {
   if (value === undefined || value === null) return null;
   if (key.bucket || key.field.type === 'multiSelect') return value;
   return fieldTypeOf(key.field).toApi(value, key.field);
-}
-
-function metricValue(value: unknown, scale: unknown): number | null {
-  if (typeof value !== 'number' || !Number.isFinite(value)) return null;
-  return typeof scale === 'number' ? value / 10 ** scale : value;
 }

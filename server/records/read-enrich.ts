@@ -10,6 +10,7 @@ import { toApiRecord, type ApiRecord } from './record-view.ts';
 import { loadParents, parentKey, type ParentCache, type ReadContext } from './parents.ts';
 import { computeFormulas } from './computed-values.ts';
 import { translateFilter } from './query/index.ts';
+import { aggregateValue, moneyAccumulators, valuePath } from './aggregate-values.ts';
 
 export type ReadShape = { only: ReadonlySet<string> | null; expand: string[][] };
 
@@ -74,12 +75,12 @@ async function computeRollups(ctx: ReadContext, entity: CompiledEntity, docs: Do
     const summarised = rollup.field ? child?.fields.get(rollup.field) : undefined;
     if (!child) continue;
     const match = { [rollup.relationField]: { $in: ids }, ...(rollup.filter ? translateFilter(child.definition, rollup.filter) : {}) };
-    const path = summarised ? `$${summarised.name}${summarised.type === 'currency' ? '.units' : ''}` : null;
+    const path = summarised ? valuePath(summarised) : null;
     const groups = await ctx.db
       .collection(child.collection)
-      .aggregate([{ $match: match }, { $group: { _id: `$${rollup.relationField}`, v: { [ACCUMULATORS[rollup.function]]: rollup.function === 'count' ? 1 : path }, ...scaleOf(summarised) } }])
+      .aggregate([{ $match: match }, { $group: { _id: `$${rollup.relationField}`, v: { [ACCUMULATORS[rollup.function]]: rollup.function === 'count' ? 1 : path }, ...moneyAccumulators(summarised, 'v') } }])
       .toArray();
-    const values = new Map(groups.map((g) => [String(g._id), fromAggregate(g.v, g.scale)]));
+    const values = new Map(groups.map((g) => [String(g._id), aggregateValue(g, 'v')]));
     for (const doc of docs) {
       const key = String(doc._id);
       const entry = out.get(key) ?? {};
@@ -88,15 +89,4 @@ async function computeRollups(ctx: ReadContext, entity: CompiledEntity, docs: Do
     }
   }
   return out;
-}
-
-/** Currency is summed in exact minor units; the stored scale turns the result into major units. */
-function scaleOf(field: Field | undefined): Document {
-  return field?.type === 'currency' ? { scale: { $max: `$${field.name}.scale` } } : {};
-}
-
-function fromAggregate(value: unknown, scale: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (typeof value === 'number' && typeof scale === 'number') return value / 10 ** scale;
-  return typeof value === 'number' || typeof value === 'string' || value === null ? value : null;
 }

@@ -106,6 +106,16 @@ describe('values', () => {
     expect(await collection(s, 'rec_client').countDocuments()).toBe(before);
   });
 
+  it('never adds up money in different currencies', async () => {
+    await defineEntity(s, { name: 'gift', label: 'Gift', pluralLabel: 'Gifts', fields: [{ name: 'amount', type: 'currency' }, { name: 'fund', type: 'text' }] });
+    for (const [amount, currency, fund] of [['0.10', 'EUR', 'a'], ['0.20', 'EUR', 'a'], ['1.00', 'USD', 'b'], ['100', 'JPY', 'b']]) {
+      await createRecord(s, 'gift', { amount: { amount, currency }, fund });
+    }
+    const res = await s.call('GET', '/api/entities/gift/records/group-by?by=fund&metrics=sum:amount');
+    const sums = Object.fromEntries(res.body.groups.map((g: { key: { fund: string } } & Record<string, unknown>) => [g.key.fund, g['sum:amount']]));
+    expect(sums).toEqual({ a: 0.3, b: null });
+  });
+
   it('answers 400 for group-by buckets that are object internals', async () => {
     for (const bucket of ['toString', 'constructor', '__proto__']) {
       expectProblem(await s.call('GET', `/api/entities/client/records/group-by?by=opened:${bucket}`), 400, ['/by']);
