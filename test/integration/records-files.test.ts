@@ -103,6 +103,18 @@ describe('upload, attach, download', () => {
     expect(res.headers.get('content-type')).toMatch(/^image\/png/);
   });
 
+  it('lets a file belong to one record only, but to a new record after a failed create', async () => {
+    const file = await uploaded('document/files/attachment?filename=one.png', PNG, { 'content-type': 'image/png' });
+    const first = await createRecord(server, 'document', { title: 'Owner', attachment: file.id });
+    const second = await server.call('POST', '/api/entities/document/records', { title: 'Thief', attachment: file.id });
+    expectProblem(second, 422, ['/attachment']);
+    expect((await server.call('PATCH', `/api/entities/document/records/${first._id}`, { attachment: file.id })).status).toBe(200);
+    // As a create that failed after the file was claimed leaves it: attached to a record that never existed.
+    const other = await uploaded('document/files/attachment?filename=two.png', PNG, { 'content-type': 'image/png' });
+    await collection(server, 'files.files').updateOne({ _id: new ObjectId(other.id) }, { $set: { 'metadata.attachedTo': new ObjectId() } });
+    expect((await createRecord(server, 'document', { title: 'Retry', attachment: other.id })).attachment).toMatchObject({ id: other.id });
+  });
+
   it('stores a UTF-8 text file set by PATCH and serves it back unchanged', async () => {
     const record = await createRecord(server, 'document', { title: 'Notes' });
     const file = await uploaded('document/files/attachment', TEXT, { 'content-type': 'text/plain; charset=utf-8', 'content-disposition': 'attachment; filename="notes.txt"' });
