@@ -5,6 +5,7 @@
  * records that have, for every word typed, a stored word starting with it.
  */
 import type { Document } from 'mongodb';
+import { escapeRegex } from './query/index.ts';
 
 const MAX_QUERY_WORDS = 8;
 const MAX_STORED_WORDS = 200;
@@ -34,8 +35,6 @@ function flattenText(value: unknown): string[] {
   if (value && typeof value === 'object' && !(value instanceof Date)) return Object.values(value).flatMap(flattenText);
   return [];
 }
-
-const escapeRegex = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The filter for `q`; null when q has no words. Each word must prefix some stored word. */
 export function searchFilter(q: string): Document | null {

@@ -3,7 +3,7 @@
  * ajv validator and normalised by each field type. Every problem comes back at once, each with
  * the JSON Pointer of its field.
  */
-import type { FieldError } from '../shared/errors.ts';
+import { pointerToken, type FieldError } from '../shared/errors.ts';
 import { fieldTypeOf, isClientWritable, SYSTEM_FIELDS, type CompiledEntity } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
 
@@ -20,7 +20,7 @@ export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = 
   const clear: string[] = [];
   for (const [key, value] of Object.entries(body)) {
     const problem = keyProblem(entity, key);
-    if (problem) errors.push({ pointer: `${pointerBase}/${escapePointer(key)}`, detail: problem });
+    if (problem) errors.push({ pointer: `${pointerBase}/${pointerToken(key)}`, detail: problem });
     // An empty string is no value: required fields say so, and unique fields don't collide on it.
     else if (value === null || value === '') clear.push(key);
     else values[key] = value;
@@ -59,7 +59,6 @@ function describe(e: { keyword: string; message?: string; params: Record<string,
 
 const missing = (params: Record<string, unknown>): string => (typeof params.missingProperty === 'string' ? `/${params.missingProperty}` : '');
 
-export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function summary(errors: FieldError[]): string {
   const first = errors[0]!;

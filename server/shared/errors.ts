@@ -4,6 +4,9 @@
  */
 export type FieldError = { pointer: string; detail: string };
 
+/** One JSON Pointer reference token (RFC 6901): `~` and `/` escaped. */
+export const pointerToken = (key: string | number): string => String(key).replace(/~/g, '~0').replace(/\//g, '~1');
+
 export type ProblemType = { type: string; status: number; title: string };
 
 export type ProblemInit = { detail?: string; errors?: FieldError[]; cause?: unknown };

@@ -1,4 +1,5 @@
 /** Structured values stored as sub-documents: postal address, person name and free-form JSON. */
+import { pointerToken } from '../../shared/errors.ts';
 import { getCountries } from 'libphonenumber-js';
 import { converted, defineFieldType, rejected, type Converted, type ValueIssue } from './field-type.ts';
 import { PRESENCE_OPERATORS } from './operators.ts';
@@ -111,7 +112,7 @@ export const fullNameType = defineFieldType<'fullName'>({
 const MAX_JSON_DEPTH = 90;
 const MAX_JSON_BYTES = 64 * 1024;
 
-const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+const escapePointer = pointerToken;
 
 /** MongoDB refuses `$`-prefixed and dotted field names; `__proto__` invites prototype pollution downstream. */
 function keyProblem(key: string): string | null {

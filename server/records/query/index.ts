@@ -7,3 +7,4 @@ export { parseSort, MAX_SORT_KEYS, DEFAULT_SORT } from './sort.ts';
 export { encodeCursor, cursorFilter } from './cursor.ts';
 export { parseFields, ALWAYS_RETURNED } from './projection.ts';
 export { SYSTEM_FIELD_NAMES, COMPOSITE_SUBFIELDS } from './query-fields.ts';
+export { escapeRegex } from './translate-condition.ts';

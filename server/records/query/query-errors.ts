@@ -1,5 +1,5 @@
 /** Builds the one problem every query-parameter mistake becomes (invalid-query, 400). */
-import type { FieldError, Problem } from '../../shared/errors.ts';
+import { pointerToken, type FieldError, type Problem } from '../../shared/errors.ts';
 import { recordProblems } from '../records.problems.ts';
 
 /** A hostile or broken filter could yield thousands of errors; the first ones are enough to fix it. */
@@ -7,7 +7,7 @@ export const MAX_REPORTED_ERRORS = 50;
 
 /** RFC 6901: a key becomes one pointer token, `~` and `/` escaped. */
 export function pointerJoin(base: string, token: string | number): string {
-  return `${base}/${String(token).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return `${base}/${pointerToken(token)}`;
 }
 
 /** `what` names the parameter ("The filter"); the detail repeats the first error so a log line says enough. */

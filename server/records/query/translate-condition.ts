@@ -85,7 +85,7 @@ function castOperand(walk: FilterWalk, field: QueryField, op: FilterOperator, no
 }
 
 /** Every regex metacharacter escaped, so `a.*` or `(a+)+$` match literally (and cannot backtrack). */
-function escapeRegex(text: string): string {
+export function escapeRegex(text: string): string {
   return text.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
 }
 
