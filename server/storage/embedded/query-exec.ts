@@ -4,7 +4,7 @@
  */
 import { Query } from 'mingo';
 import { ID_INDEX, type CollectionStore, type Doc } from './collection-store.ts';
-import { compareBson, idKeyOf, isPlainObject } from './bson-values.ts';
+import { compareBson, idKeyOf, isPlainObject, valuesAtPath } from './bson-values.ts';
 import { asEngineError } from './engine-errors.ts';
 import { planQuery, type QueryPlan } from './query-planner.ts';
 
@@ -141,12 +141,43 @@ export function runFind(store: CollectionStore | undefined, spec: FindSpec, stat
     }
     const matched: Doc[] = [];
     for (const doc of candidates(store, plan, stats)) if (query.test(doc)) matched.push(doc);
+    if (!spec.collation && isPlainSort(sort)) {
+      const sorted = sortDocs(matched, sort);
+      return project(sorted.slice(skip, Number.isFinite(limit) ? skip + limit : undefined), spec);
+    }
     let cursor = new Query({}, queryOptions(spec)).find<Doc>(matched).sort(sort as never).skip(skip);
     if (Number.isFinite(limit)) cursor = cursor.limit(limit);
     return project(cursor.all(), spec);
   } catch (err) {
     throw asEngineError(err);
   }
+}
+
+const isPlainSort = (sort: Record<string, unknown>): sort is Record<string, 1 | -1> => Object.values(sort).every((d) => d === 1 || d === -1);
+
+/**
+ * An in-memory sort with the index's own key order (compareBson over valuesAtPath: an array sorts
+ * by its smallest element ascending, its largest descending): the same order an index scan gives,
+ * and much cheaper than mingo's hashing $sort when a filter's index does not provide the order.
+ */
+export function sortDocs(docs: Doc[], sort: Record<string, 1 | -1>): Doc[] {
+  const keys = Object.entries(sort);
+  const decorated = docs.map((doc) => ({ doc, k: keys.map(([path, dir]) => sortKey(doc, path, dir)) }));
+  decorated.sort((a, b) => {
+    for (let i = 0; i < keys.length; i++) {
+      const c = compareBson(a.k[i], b.k[i]) * keys[i]![1];
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  return decorated.map((d) => d.doc);
+}
+
+function sortKey(doc: Doc, path: string, dir: 1 | -1): unknown {
+  const values = valuesAtPath(doc, path);
+  let best = values[0];
+  for (let i = 1; i < values.length; i++) if (compareBson(values[i], best) * dir < 0) best = values[i];
+  return best;
 }
 
 /** Projection goes through the filter's query so positional projections (`a.$`) see the match. */
