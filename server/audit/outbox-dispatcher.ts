@@ -12,6 +12,7 @@ export type OutboxEvent = { id: ObjectId; changes?: unknown[] } & Document;
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
 
 const BATCH = 200;
+const SWEEP_BATCHES = 10;
 
 export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collections: () => string[]; sweepMs?: number }) {
   const { db, logger } = deps;
@@ -59,12 +60,17 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
       });
   }
 
+  /**
+   * One pass over each collection for events nobody announced (a crash between a write and its
+   * delivery). Bounded: under steady writes something is always pending, and those events are
+   * delivered by `notify` anyway, so looping "until nothing is left" would rescan forever.
+   */
   async function sweep(): Promise<void> {
     for (const collection of deps.collections()) {
-      for (;;) {
+      for (let pass = 0; pass < SWEEP_BATCHES; pass++) {
         const docs = await db.collection(collection).find({ '_outbox.0': { $exists: true } }, { projection: { _outbox: 1 } }).limit(BATCH).toArray();
-        if (!docs.length) break;
         await deliver(collection, docs);
+        if (docs.length < BATCH) break;
       }
     }
   }

@@ -31,6 +31,22 @@ describe('queries', () => {
     expect(plan.executionStats.totalDocsExamined).toBe(5);
   });
 
+  it('serves a compound sort from a compound index in either direction, stopping at the limit', async () => {
+    await contacts.createIndex({ team: -1, score: -1 });
+    const expected = (dir: 1 | -1) => Array.from({ length: 500 }, (_, i) => ({ team: i % 5, score: i }))
+      .sort((a, b) => dir * (b.team - a.team || b.score - a.score)).slice(0, 6).map((d) => `${d.team}:${d.score}`);
+    for (const dir of [1, -1] as const) {
+      const sort = { team: -dir, score: -dir } as Record<string, 1 | -1>;
+      const docs = await contacts.find({}).sort(sort).limit(6).toArray();
+      expect(docs.map((d) => `${d.team}:${d.score}`)).toEqual(expected(dir));
+      const plan = await contacts.find({}).sort(sort).limit(6).explain('executionStats');
+      expect(plan.executionStats.totalDocsExamined).toBe(6);
+    }
+    // Mixed directions the index cannot give are sorted in memory, and still right.
+    const mixed = await contacts.find({ team: { $lte: 1 } }).sort({ team: 1, score: -1 }).limit(3).toArray();
+    expect(mixed.map((d) => `${d.team}:${d.score}`)).toEqual(['0:495', '0:490', '0:485']);
+  });
+
   it('pages through a large result with getMore and reports counts and distinct values', async () => {
     const all = await contacts.find({}, { batchSize: 7 }).toArray();
     expect(all).toHaveLength(500);

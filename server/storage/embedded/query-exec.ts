@@ -183,5 +183,8 @@ function sortKey(doc: Doc, path: string, dir: 1 | -1): unknown {
 /** Projection goes through the filter's query so positional projections (`a.$`) see the match. */
 function project(docs: Doc[], spec: FindSpec): Doc[] {
   if (!spec.projection || Object.keys(spec.projection).length === 0) return docs;
-  return new Query(spec.filter ?? {}, queryOptions(spec)).find<Doc>(docs, spec.projection as never).all();
+  // Only a positional projection needs the filter; running it again costs a full match per
+  // document (an `_id: {$in: [...]}` filter made that quadratic).
+  const positional = Object.keys(spec.projection).some((k) => k.endsWith('.$'));
+  return new Query(positional ? (spec.filter ?? {}) : {}, queryOptions(spec)).find<Doc>(docs, spec.projection as never).all();
 }

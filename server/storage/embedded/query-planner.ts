@@ -32,13 +32,12 @@ export function planQuery(
   sort: Record<string, number> | undefined,
 ): QueryPlan | undefined {
   const sortKeys = sort ? Object.entries(sort) : [];
-  const sortField = sortKeys.length === 1 ? sortKeys[0]![0] : undefined;
-  const descending = sortKeys.length === 1 && sortKeys[0]![1] === -1;
+  const descending = sortKeys[0]?.[1] === -1;
   let best: (QueryPlan & { score: number }) | undefined;
   for (const index of indexes) {
     if (!index.queryable) continue;
     const leading = index.fields[0]!;
-    const ordered = leading === sortField && !index.multikey;
+    const ordered = givesOrder(index, sortKeys);
     const bounds = boundsFor(filter[leading]);
     if (!bounds) {
       if (ordered && !best) {
@@ -57,6 +56,24 @@ export function planQuery(
   if (!best) return undefined;
   const { score: _score, ...plan } = best;
   return plan;
+}
+
+/**
+ * Whether scanning `index` (forwards or backwards) yields the order `sortKeys` asks for: the sort
+ * names the index's leading fields in order, each in the index's direction, or each reversed.
+ * A compound sort such as {createdAt: -1, _id: -1} is then served by its compound index.
+ */
+function givesOrder(index: IndexStore, sortKeys: Array<[string, number]>): boolean {
+  if (!sortKeys.length || index.multikey || sortKeys.length > index.fields.length) return false;
+  let relation: number | undefined;
+  for (const [i, [field, direction]] of sortKeys.entries()) {
+    const indexDirection = index.spec.key[index.fields[i]!];
+    if (field !== index.fields[i] || (direction !== 1 && direction !== -1) || (indexDirection !== 1 && indexDirection !== -1)) return false;
+    const same = direction * indexDirection;
+    if (relation !== undefined && same !== relation) return false;
+    relation = same;
+  }
+  return true;
 }
 
 /**
