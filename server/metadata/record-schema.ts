@@ -11,7 +11,9 @@ import { fieldTypeOf, isClientWritable } from './field-types/index.ts';
 // ajv-formats is CommonJS with `exports.default`; under NodeNext that arrives as `.default`.
 const addFormats = ajvFormats.default.default ?? ajvFormats.default;
 
-export const SYSTEM_FIELDS = ['_id', 'createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'ownerId', '_version'] as const;
+/** Who made and changed a record, and when: set by the server, readable and filterable by clients. */
+export const AUDIT_FIELDS = ['createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'ownerId'] as const;
+export const SYSTEM_FIELDS = ['_id', ...AUDIT_FIELDS, '_version'] as const;
 export const RESERVED_FIELD_NAMES = new Set<string>([...SYSTEM_FIELDS, 'id', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty']);
 
 export function createAjv(options: { useDefaults?: boolean; discriminator?: boolean } = {}): Ajv2020 {

@@ -4,8 +4,9 @@ import type { EntityDefinition, Field } from './entity.types.ts';
 import type { DefinitionContext } from './validate-definition.ts';
 import { compileFormula, FormulaError } from './formula/index.ts';
 import { orderFormulas } from './compile-entity.ts';
+import { AUDIT_FIELDS } from './record-schema.ts';
 
-const SYSTEM_REFERENCES = new Set(['_id', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ownerId']);
+const SYSTEM_REFERENCES = new Set<string>(['_id', ...AUDIT_FIELDS]);
 
 export function checkFormulas(d: EntityDefinition, ctx: DefinitionContext): FieldError[] {
   const errors: FieldError[] = [];

@@ -5,7 +5,7 @@
  */
 import { ObjectId, type Document } from 'mongodb';
 import type { FieldError } from '../shared/errors.ts';
-import { fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
+import { AUDIT_FIELDS, fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
 import { formulaValue } from './record-view.ts';
 import { loadParents, missingIds, parentKey, type ParentCache, type ReadContext } from './parents.ts';
 import { searchWords } from './search-tokens.ts';
@@ -126,7 +126,7 @@ export function formulaScope(ctx: ReadContext, entity: CompiledEntity, doc: Docu
       if (target && parent) scope[field.name] = formulaScope(ctx, target, parent, parents, depth + 1);
     }
   }
-  for (const name of ['createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ownerId']) scope[name] = doc[name] ?? null;
+  for (const name of AUDIT_FIELDS) scope[name] = doc[name] ?? null;
   scope._id = doc._id instanceof ObjectId ? doc._id.toHexString() : null;
   return scope;
 }

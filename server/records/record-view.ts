@@ -3,7 +3,7 @@
  * removed fields stays stored (it comes back if the field does) and internal fields never show.
  */
 import { ObjectId, type Document } from 'mongodb';
-import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.ts';
+import { AUDIT_FIELDS, fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.ts';
 
 export type ApiRecord = Record<string, unknown> & { _id: string; _version: number };
 
@@ -19,7 +19,7 @@ export function toApiRecord(entity: CompiledEntity, doc: Document, only?: Readon
     const stored = doc[field.name];
     out[field.name] = stored === undefined ? defaultOutput(field) : fieldTypeOf(field).toApi(stored, field);
   }
-  for (const name of ['createdAt', 'createdBy', 'updatedAt', 'updatedBy', 'ownerId'] as const) {
+  for (const name of AUDIT_FIELDS) {
     if (!only || only.has(name)) out[name] = iso(doc[name]);
   }
   return out;

@@ -4,7 +4,7 @@
  * language needs: operators, operand casting and stored paths.
  */
 import type { EntityDefinition, Field } from '../../metadata/index.ts';
-import { fieldTypeOf, matchPath, operatorsFor, sortPath, type Converted, type FilterOperator } from '../../metadata/index.ts';
+import { AUDIT_FIELDS, fieldTypeOf, matchPath, operatorsFor, sortPath, type Converted, type FilterOperator } from '../../metadata/index.ts';
 
 export type QueryField = {
   /** As the client writes it: `amount`, `createdAt`, `address.city`. */
@@ -28,7 +28,7 @@ export type QueryField = {
 /** Owner and audit ids are user ids stored as strings; ordering or substring search on them means nothing. */
 const USER_ID_OPERATORS: readonly FilterOperator[] = ['eq', 'ne', 'in', 'nin', 'isSet', 'isNotSet'];
 
-export const SYSTEM_FIELD_NAMES = ['_id', 'createdAt', 'updatedAt', 'createdBy', 'updatedBy', 'ownerId'] as const;
+export const SYSTEM_FIELD_NAMES = ['_id', ...AUDIT_FIELDS] as const;
 
 export const COMPOSITE_SUBFIELDS: Readonly<Partial<Record<Field['type'], readonly string[]>>> = {
   address: ['street', 'street2', 'city', 'region', 'postalCode', 'country'],
