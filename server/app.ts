@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import type { Db } from 'mongodb';
 import type { Logger } from './shared/logger.ts';
 import { healthRoutes } from './http/health.routes.ts';
@@ -9,16 +10,21 @@ import { openApiRoutes } from './http/openapi.routes.ts';
 import { createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
 import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
+import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
+import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
 
 const RECOVERY_MS = 60_000;
 
-export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number };
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; auth?: Partial<AuthOptions> };
+
+/** What start() found: on a first run with no administrator configured, the one-time setup token. */
+export type StartInfo = { setupToken?: string };
 
 /** The HTTP app and the background work it needs (metadata polling, event delivery). */
 export type Rapport = {
   app: Express;
-  /** Loads metadata and starts background work; call before serving. */
-  start(): Promise<void>;
+  /** Loads metadata and users, starts background work; call before serving. */
+  start(): Promise<StartInfo>;
   /** Stops background work and waits for pending events to be delivered. */
   stop(): Promise<void>;
 };
@@ -32,17 +38,25 @@ export function createApp(deps: AppDeps): Rapport {
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const ctx = { db, registry, store, events: outbox };
   const records = createRecordsService(ctx);
+  const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
   let recovery: NodeJS.Timeout | undefined;
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(helmet());
   app.use(requestLogging(logger));
   app.use(healthRoutes({ db }));
+  app.use('/api', resolveActor(auth));
+  app.use('/api', requireSignIn(PUBLIC_AUTH_PATHS));
   // Uploads stream their raw body, so they come before the JSON parser.
   app.use(filesRoutes({ ctx, records }));
   app.use('/api', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
+  app.use(authRoutes(auth));
+  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json'], requireAdmin);
+  app.use('/api/metadata', adminUnlessReading);
+  app.use(adminRoutes(auth));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(openApiRoutes({ registry }));
@@ -54,17 +68,26 @@ export function createApp(deps: AppDeps): Rapport {
     async start() {
       await store.init();
       await registry.refresh();
+      const info = await auth.start();
       await records.recover();
       registry.start();
       outbox.start();
       recovery = setInterval(() => records.recover().catch((err) => logger.warn({ err }, 'finishing interrupted deletes failed')), RECOVERY_MS);
       recovery.unref();
+      return info;
     },
     async stop() {
       clearInterval(recovery);
+      auth.stop();
       registry.stop();
       outbox.stop();
       await outbox.idle();
     },
   };
 }
+
+/** Everyone signed in reads the definitions of the entities they can read; changing them, and their history, is for administrators. */
+const adminUnlessReading: RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' && !req.path.endsWith('/history')) return next();
+  requireAdmin(req, res, next);
+};

@@ -20,15 +20,28 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const storage = await connect(config, logger.child({ module: 'storage' }));
-  const rapport = createApp({ db: storage.db, logger });
-  await rapport.start();
+  const rapport = createApp({ db: storage.db, logger, auth: authOptions(config) });
+  const info = await rapport.start();
   const server = rapport.app.listen(config.port, config.host);
   const closer = createGracefulCloser(server);
   await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   logger.info({ url: `http://${config.host}:${port}` }, 'rapport listening');
+  if (info.setupToken) {
+    // Printed, not logged: log shippers must not collect it. It works once, for 24 hours.
+    process.stdout.write(`\nNo administrator yet. Open this one-time link to create one:\n  ${config.publicUrl ?? `http://${config.host}:${port}`}/setup#token=${info.setupToken}\n(or POST /api/auth/setup with {"token", "email", "name", "password"})\n\n`);
+  }
   onShutdown({ closer, rapport, storage, logger, timeoutMs: config.shutdownTimeoutMs });
+}
+
+function authOptions(config: Config) {
+  return {
+    publicUrl: config.publicUrl ?? `http://${config.host}:${config.port}`,
+    sessionIdleMinutes: config.sessionIdleMinutes,
+    sessionMaxHours: config.sessionMaxHours,
+    ...(config.adminEmail && config.adminPassword ? { bootstrapAdmin: { email: config.adminEmail, password: config.adminPassword } } : {}),
+  };
 }
 
 function onShutdown(ctx: { closer: GracefulCloser; rapport: Rapport; storage: Storage; logger: Logger; timeoutMs: number }): void {

@@ -10,6 +10,11 @@ export type Config = {
   embeddedMode: 'worker' | 'in-process';
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   shutdownTimeoutMs: number;
+  publicUrl?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -23,13 +28,20 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   embeddedMode: 'RAPPORT_EMBEDDED_MODE',
   logLevel: 'LOG_LEVEL',
   shutdownTimeoutMs: 'RAPPORT_SHUTDOWN_TIMEOUT_MS',
+  publicUrl: 'RAPPORT_PUBLIC_URL',
+  adminEmail: 'RAPPORT_ADMIN_EMAIL',
+  adminPassword: 'RAPPORT_ADMIN_PASSWORD',
+  sessionIdleMinutes: 'RAPPORT_SESSION_IDLE_MINUTES',
+  sessionMaxHours: 'RAPPORT_SESSION_MAX_HOURS',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs'],
+  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours'],
+  // An admin password from the environment needs its email, and the other way round.
+  dependencies: { adminEmail: ['adminPassword'], adminPassword: ['adminEmail'] },
   properties: {
     port: { type: 'integer', minimum: 0, maximum: 65535, default: 3000 },
     host: { type: 'string', minLength: 1, default: '127.0.0.1' },
@@ -44,5 +56,10 @@ export const configSchema: JSONSchemaType<Config> = {
       default: 'info',
     },
     shutdownTimeoutMs: { type: 'integer', minimum: 0, default: 10000 },
+    publicUrl: { type: 'string', nullable: true, pattern: '^https?://[^/?#]+/?$' },
+    adminEmail: { type: 'string', nullable: true, pattern: '^[^@\\s]+@[^@\\s]+$' },
+    adminPassword: { type: 'string', nullable: true, minLength: 10, maxLength: 256 },
+    sessionIdleMinutes: { type: 'integer', minimum: 1, maximum: 43200, default: 480 },
+    sessionMaxHours: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
   },
 };

@@ -5,6 +5,7 @@ import { Problem, sharedProblems } from '../shared/errors.ts';
 export const problemHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const problem = toProblem(err);
   if (problem.status >= 500) req.log?.error({ err }, 'request failed');
+  if (problem.headers) res.set(problem.headers);
   res
     .status(problem.status)
     .type('application/problem+json')

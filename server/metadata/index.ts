@@ -9,5 +9,5 @@ export { createMetadataRegistry } from './registry.ts';
 export { createMetadataService } from './metadata.service.ts';
 export { metadataRoutes } from './metadata.routes.ts';
 export { metadataProblems } from './metadata.problems.ts';
-export { outputSchema, inputSchema, SYSTEM_FIELDS, AUDIT_FIELDS } from './record-schema.ts';
+export { outputSchema, inputSchema, createAjv, SYSTEM_FIELDS, AUDIT_FIELDS } from './record-schema.ts';
 export * from './field-types/index.ts';

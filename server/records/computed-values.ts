@@ -5,6 +5,8 @@
  */
 import { ObjectId, type Document } from 'mongodb';
 import type { FieldError } from '../shared/errors.ts';
+import type { Actor } from '../shared/actor.ts';
+import { scopeFilter } from './access.ts';
 import { AUDIT_FIELDS, fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
 import { formulaValue } from './record-view.ts';
 import { loadParents, missingIds, parentKey, type ParentCache, type ReadContext } from './parents.ts';
@@ -54,14 +56,20 @@ function conditionHolds(entity: CompiledEntity, c: Condition, doc: Document): bo
 const describeCondition = (c: Condition): string => (c.op === 'isSet' || c.op === 'isNotSet' ? c.op.replace('is', 'is ').toLowerCase() : `${c.op} ${JSON.stringify(c.value)}`);
 
 /** Relation, many-to-many links must point at existing records. */
-export async function checkReferences(ctx: ReadContext, entity: CompiledEntity, set: Document): Promise<FieldError[]> {
+/**
+ * Every relation value must point at a record that exists and that the actor can read: linking to
+ * a record you cannot see would confirm it exists (issue 4), so both answer the same.
+ */
+export async function checkReferences(ctx: ReadContext, entity: CompiledEntity, set: Document, actor: Actor): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   for (const field of [...entity.relations, ...entity.manyToMany]) {
     const value = set[field.name];
     if (value === undefined) continue;
     const target = ctx.registry.get(field.target);
     const ids: ObjectId[] = field.type === 'relation' ? [value as ObjectId] : (value as Array<{ _id: ObjectId }>).map((l) => l._id);
-    const missing = target ? new Set((await missingIds(ctx.db, target, ids)).map((id) => id.toHexString())) : new Set(ids.map((id) => id.toHexString()));
+    const perms = target && actor.permissions(target.name);
+    const scope = target && perms?.operations.read ? { scope: scopeFilter(target, perms.read) } : null;
+    const missing = target && scope ? new Set((await missingIds(ctx.db, target, ids, scope.scope)).map((id) => id.toHexString())) : new Set(ids.map((id) => id.toHexString()));
     ids.forEach((id, i) => {
       if (!missing.has(id.toHexString())) return;
       const pointer = field.type === 'relation' ? `/${field.name}` : `/${field.name}/${i}`;

@@ -8,6 +8,8 @@ import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.
 import { recordProblems } from './records.problems.ts';
 import type { ReadContext } from './parents.ts';
 import { readFilter, type ListQuery } from './records-query.ts';
+import type { Access } from './records.service.ts';
+import { visibleNames } from './access.ts';
 import { aggregateValue, moneyAccumulators, valuePath } from './aggregate-values.ts';
 
 const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'integer', 'rating', 'boolean', 'select', 'multiSelect', 'relation', 'user', 'date', 'datetime', 'autonumber']);
@@ -40,14 +42,22 @@ export function parseGroupBy(entity: CompiledEntity, by: string | undefined, met
   return { keys, metrics: parsed };
 }
 
+/** parseGroupBy looks fields up by name: a hidden field is not found. */
+function visibleEntity({ entity, perms }: Access): CompiledEntity {
+  const visible = visibleNames(entity, perms);
+  return visible ? { ...entity, fields: new Map([...entity.fields].filter(([name]) => visible.has(name))) } : entity;
+}
+
 function keyExpression({ field, bucket }: Key): unknown {
   if (!bucket) return `$${field.name}`;
   if (field.type === 'date') return { $substrCP: [`$${field.name}`, 0, BUCKETS[bucket]] };
   return { $substrCP: [{ $dateToString: { format: '%Y-%m-%d', date: `$${field.name}` } }, 0, BUCKETS[bucket]] };
 }
 
-export async function groupBy(ctx: ReadContext, entity: CompiledEntity, query: Pick<ListQuery, 'filter' | 'q'> & { by?: string; metrics?: string }) {
-  const { keys, metrics } = parseGroupBy(entity, query.by, query.metrics);
+/** Groups only over fields the actor can see, and only the records in their scope (readFilter). */
+export async function groupBy(ctx: ReadContext, a: Access, query: Pick<ListQuery, 'filter' | 'q'> & { by?: string; metrics?: string }) {
+  const { entity } = a;
+  const { keys, metrics } = parseGroupBy(visibleEntity(a), query.by, query.metrics);
   const group: Document = { _id: Object.fromEntries(keys.map((k, i) => [`k${i}`, keyExpression(k)])), count: { $sum: 1 } };
   metrics.forEach((m, i) => {
     Object.assign(group, { [`m${i}`]: { [`$${m.fn}`]: valuePath(m.field) } }, moneyAccumulators(m.field, `m${i}`));
@@ -55,7 +65,7 @@ export async function groupBy(ctx: ReadContext, entity: CompiledEntity, query: P
   const unwind = keys.filter((k) => k.field.type === 'multiSelect').map((k) => ({ $unwind: { path: `$${k.field.name}`, preserveNullAndEmptyArrays: true } }));
   const rows = await ctx.db
     .collection(entity.collection)
-    .aggregate([{ $match: readFilter(entity, query) }, ...unwind, { $group: group }, { $sort: { count: -1 } }, { $limit: MAX_GROUPS + 1 }])
+    .aggregate([{ $match: readFilter(a, query) }, ...unwind, { $group: group }, { $sort: { count: -1 } }, { $limit: MAX_GROUPS + 1 }])
     .toArray();
   return {
     truncated: rows.length > MAX_GROUPS,

@@ -42,10 +42,11 @@ async function fetchByIds(db: Db, target: CompiledEntity, ids: ObjectId[], cache
   return ids.map((id) => cache.get(parentKey(target.name, id))).filter((d): d is Document => d !== undefined);
 }
 
-/** Ids among `ids` with no record in `target`. */
-export async function missingIds(db: Db, target: CompiledEntity, ids: ObjectId[]): Promise<ObjectId[]> {
+/** Ids among `ids` with no record in `target` (within `scope`, a filter, when given). */
+export async function missingIds(db: Db, target: CompiledEntity, ids: ObjectId[], scope: Document | null = null): Promise<ObjectId[]> {
   if (!ids.length) return [];
-  const found = await db.collection(target.collection).find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray();
+  const byId = { _id: { $in: ids } };
+  const found = await db.collection(target.collection).find(scope ? { $and: [byId, scope] } : byId, { projection: { _id: 1 } }).toArray();
   const present = new Set(found.map((d) => (d._id as ObjectId).toHexString()));
   return ids.filter((id) => !present.has(id.toHexString()));
 }

@@ -4,6 +4,8 @@
  * (related records inlined, two levels deep).
  */
 import type { Document, ObjectId } from 'mongodb';
+import type { Actor } from '../shared/actor.ts';
+import { scopeFilter, visibleNames, withScope } from './access.ts';
 import type { CompiledEntity, Field } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
 import { toApiRecord, type ApiRecord } from './record-view.ts';
@@ -12,10 +14,14 @@ import { computeFormulas } from './computed-values.ts';
 import { translateFilter } from './query/index.ts';
 import { aggregateValue, moneyAccumulators, valuePath } from './aggregate-values.ts';
 
-export type ReadShape = { only: ReadonlySet<string> | null; expand: string[][] };
+/** Which fields to return (null: all), which relations to inline, and for whom. */
+export type ReadShape = { only: ReadonlySet<string> | null; expand: string[][]; actor: Actor };
 
-/** `expand=account,account.owner` → [['account'], ['account','owner']], each step a relation. */
-export function parseExpand(ctx: ReadContext, entity: CompiledEntity, expand: string | undefined): string[][] {
+/**
+ * `expand=account,account.owner` → [['account'], ['account','owner']], each step a relation the
+ * actor can see, to an entity they can read.
+ */
+export function parseExpand(ctx: ReadContext, entity: CompiledEntity, expand: string | undefined, actor: Actor): string[][] {
   if (!expand) return [];
   const paths = expand.split(',').map((p) => p.trim()).filter(Boolean);
   if (paths.length > 10) throw recordProblems.invalidQuery.create({ detail: 'expand takes at most 10 paths', errors: [{ pointer: '/expand', detail: 'at most 10 paths' }] });
@@ -25,8 +31,10 @@ export function parseExpand(ctx: ReadContext, entity: CompiledEntity, expand: st
     if (steps.length > 2) throw invalidExpand(path, 'goes deeper than two levels');
     for (const step of steps) {
       const field: Field | undefined = current?.fields.get(step);
-      if (field?.type !== 'relation') throw invalidExpand(path, `"${step}" is not a relation field`);
+      const visible = current && (visibleNames(current, actor.permissions(current.name))?.has(step) ?? true);
+      if (field?.type !== 'relation' || !visible) throw invalidExpand(path, `"${step}" is not a relation field`);
       current = ctx.registry.get(field.target);
+      if (current && !actor.permissions(current.name).operations.read) throw invalidExpand(path, `"${step}" leads to records you cannot read`);
     }
     return steps;
   });
@@ -42,23 +50,47 @@ export async function toApiRecords(ctx: ReadContext, entity: CompiledEntity, doc
   const cache = await loadParents(ctx, entity, docs, [...formulaPaths, ...shape.expand]);
   if (parentFormulas.length) for (const doc of docs) await computeFormulas(ctx, entity, doc, cache);
   const rollups = await computeRollups(ctx, entity, docs, entity.rollups.filter((f) => wants(f.name)));
+  const readable = shape.expand.length ? await readableParents(ctx, cache, shape.actor) : new Set<string>();
+  const inline: Inline = { ctx, cache, readable, actor: shape.actor };
   return docs.map((doc) => {
     const record = toApiRecord(entity, { ...doc, ...rollups.get(String(doc._id)) }, shape.only);
-    inlineParents(ctx, entity, doc, record, shape.expand, cache);
+    inlineParents(inline, entity, doc, record, shape.expand);
     return record;
   });
 }
 
-function inlineParents(ctx: ReadContext, entity: CompiledEntity, doc: Document, record: ApiRecord, paths: string[][], cache: ParentCache): void {
+type Inline = { ctx: ReadContext; cache: ParentCache; readable: ReadonlySet<string>; actor: Actor };
+
+/** The keys of the loaded parents the actor may read: expand= never shows a record outside their scope. */
+async function readableParents(ctx: ReadContext, cache: ParentCache, actor: Actor): Promise<Set<string>> {
+  const byEntity = new Map<string, ObjectId[]>();
+  for (const [key, doc] of cache) {
+    const name = key.slice(0, key.indexOf(':'));
+    byEntity.set(name, [...(byEntity.get(name) ?? []), doc._id as ObjectId]);
+  }
+  const readable = new Set<string>();
+  for (const [name, ids] of byEntity) {
+    const target = ctx.registry.get(name);
+    const perms = actor.permissions(name);
+    if (!target || !perms.operations.read) continue;
+    const scope = scopeFilter(target, perms.read);
+    const found = scope ? await ctx.db.collection(target.collection).find(withScope({ _id: { $in: ids } }, scope), { projection: { _id: 1 } }).toArray() : ids.map((_id) => ({ _id }));
+    for (const doc of found) readable.add(parentKey(name, doc._id as ObjectId));
+  }
+  return readable;
+}
+
+function inlineParents(inline: Inline, entity: CompiledEntity, doc: Document, record: ApiRecord, paths: string[][]): void {
   for (const [head, ...rest] of paths) {
     const field = entity.fields.get(head!);
     if (field?.type !== 'relation') continue;
-    const target = ctx.registry.get(field.target);
-    const parentDoc = target && doc[head!] ? cache.get(parentKey(target.name, doc[head!] as ObjectId)) : undefined;
+    const target = inline.ctx.registry.get(field.target);
+    const key = target && doc[head!] ? parentKey(target.name, doc[head!] as ObjectId) : '';
+    const parentDoc = inline.readable.has(key) ? inline.cache.get(key) : undefined;
     if (!target || !parentDoc) continue;
     const existing = record[head!];
-    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : toApiRecord(target, parentDoc);
-    if (rest.length) inlineParents(ctx, target, parentDoc, parent, [rest], cache);
+    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : toApiRecord(target, parentDoc, visibleNames(target, inline.actor.permissions(target.name)));
+    if (rest.length) inlineParents(inline, target, parentDoc, parent, [rest]);
     record[head!] = parent;
   }
 }

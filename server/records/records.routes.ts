@@ -3,7 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { actorOf } from '../shared/actor.ts';
 import { etagOf, ifMatchVersion } from '../shared/etag.ts';
 import type { RecordsService } from './records.service.ts';
-import { createRecordsQuery } from './records-query.ts';
+import { createRecordsQuery, readAccess } from './records-query.ts';
 import { createBulk } from './bulk.ts';
 import { groupBy } from './group-by.ts';
 import { listQuery } from './query-params.ts';
@@ -23,18 +23,19 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
   const bulk = createBulk(records);
   const router = Router();
   const base = '/api/entities/:entity/records';
+  const reading = (req: Request, res: Response) => readAccess(records.entityOf(param(req, 'entity')), actorOf(res));
 
   router.get(base, async (req, res) => {
-    res.json(await query.list(records.entityOf(param(req, 'entity')), listQuery(req.query, true)));
+    res.json(await query.list(reading(req, res), listQuery(req.query, true)));
   });
   router.post(`${base}/query`, async (req, res) => {
-    res.json(await query.list(records.entityOf(param(req, 'entity')), listQuery(req.body ?? {}, false)));
+    res.json(await query.list(reading(req, res), listQuery(req.body ?? {}, false)));
   });
   router.get(`${base}/count`, async (req, res) => {
-    res.json({ count: await query.count(records.entityOf(param(req, 'entity')), listQuery(req.query, true)) });
+    res.json({ count: await query.count(reading(req, res), listQuery(req.query, true)) });
   });
   router.get(`${base}/group-by`, async (req, res) => {
-    res.json(await groupBy(deps.ctx, records.entityOf(param(req, 'entity')), listQuery(req.query, true)));
+    res.json(await groupBy(deps.ctx, reading(req, res), listQuery(req.query, true)));
   });
   router.post(`${base}/bulk-create`, async (req, res) => {
     res.json(await bulk.create(param(req, 'entity'), req.body, actorOf(res)));
@@ -50,7 +51,7 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
     res.status(201).location(`/api/entities/${param(req, 'entity')}/records/${record._id}`).set('ETag', etagOf(record._version)).json(record);
   });
   router.get(`${base}/:id`, async (req, res) => {
-    const record = await records.get(param(req, 'entity'), param(req, 'id'), readOptions(req));
+    const record = await records.get(param(req, 'entity'), param(req, 'id'), actorOf(res), readOptions(req));
     res.set('ETag', etagOf(record._version)).json(record);
   });
   for (const [method, replace] of [['patch', false], ['put', true]] as const) {
@@ -65,7 +66,7 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
   });
   router.get(`${base}/:id/related`, async (req, res) => {
     const { limit } = listQuery(pick(req.query, ['limit']), true);
-    res.json({ data: await query.related(records.entityOf(param(req, 'entity')), param(req, 'id'), limit ?? 5) });
+    res.json({ data: await query.related(reading(req, res), param(req, 'id'), limit ?? 5) });
   });
   return router;
 }

@@ -5,19 +5,27 @@
  */
 import { ObjectId, type Document } from 'mongodb';
 import type { CompiledEntity } from '../metadata/index.ts';
+import type { Actor, EntityPermissions } from '../shared/actor.ts';
 import { recordProblems } from './records.problems.ts';
+import { Problem, sharedProblems } from '../shared/errors.ts';
+import { summary } from './validate-input.ts';
 import { prepareCreate, prepareUpdate, translateWriteError, type WriteRequest } from './write-pipeline.ts';
 import { toApiRecords, parseExpand, type ReadShape } from './read-enrich.ts';
 import type { ApiRecord } from './record-view.ts';
 import type { WriteContext } from './computed-values.ts';
 import { deleteRecord, finishPendingDeletes } from './delete-record.ts';
 import { parseFields } from './query/index.ts';
+import { authorize, fieldWriteProblems, redactFieldErrors, scopeFilter, visibleDefinition, visibleNames, visibleOnly, withScope } from './access.ts';
 
 export type RecordsService = ReturnType<typeof createRecordsService>;
 export type UpdateRequest = WriteRequest & { id: string; expectedVersion?: number; replace?: boolean };
 export type ReadOptions = { fields?: string; expand?: string };
+export type Access = { entity: CompiledEntity; perms: EntityPermissions; actor: Actor };
 
 const UPDATE_RETRIES = 5;
+
+/** Fields a PUT must leave as they are: the actor cannot see or cannot change them. */
+const hiddenOrReadOnly = ({ perms }: Access): Set<string> => new Set(Object.keys(perms.fields));
 
 export function parseId(id: string): ObjectId {
   if (!/^[0-9a-fA-F]{24}$/.test(id)) throw recordProblems.recordNotFound.create({ detail: `There is no record ${id}` });
@@ -26,21 +34,49 @@ export function parseId(id: string): ObjectId {
 
 export function createRecordsService(ctx: WriteContext) {
   const entityOf = (name: string): CompiledEntity => ctx.registry.require(name);
-  const shapeOf = (entity: CompiledEntity, o: ReadOptions): ReadShape => {
-    const fields = parseFields(entity.definition, o.fields);
-    return { only: fields ? new Set(fields) : null, expand: parseExpand(ctx, entity, o.expand) };
+  const access = (name: string, actor: Actor, op: Parameters<typeof authorize>[2]): Access => {
+    const entity = entityOf(name);
+    return { entity, perms: authorize(actor, entity, op), actor };
+  };
+  const shapeOf = ({ entity, perms, actor }: Access, o: ReadOptions): ReadShape => {
+    const fields = parseFields(visibleDefinition(entity, perms), o.fields);
+    return { only: visibleOnly(fields ? new Set(fields) : null, visibleNames(entity, perms)), expand: parseExpand(ctx, entity, o.expand, actor), actor };
   };
 
-  async function load(entity: CompiledEntity, id: string): Promise<Document> {
+  /** The record if it is in the actor's read scope; a record outside it is as absent as a missing one (404). */
+  async function load({ entity, perms }: Access, id: string): Promise<Document> {
     // A record claimed by a delete is already gone for everyone else.
-    const doc = await ctx.db.collection(entity.collection).findOne({ _id: parseId(id), _deleting: { $exists: false } }, { projection: { _search: 0, _outbox: 0 } });
+    const filter = withScope({ _id: parseId(id), _deleting: { $exists: false } }, scopeFilter(entity, perms.read));
+    const doc = await ctx.db.collection(entity.collection).findOne(filter, { projection: { _search: 0, _outbox: 0 } });
     if (!doc) throw recordProblems.recordNotFound.create({ detail: `There is no ${entity.name} record ${id}` });
     return doc;
   }
 
-  async function view(entity: CompiledEntity, doc: Document, shape: ReadShape = { only: null, expand: [] }): Promise<ApiRecord> {
-    const [record] = await toApiRecords(ctx, entity, [doc], shape);
+  /** 403 when the actor can see the record but its edit scope does not cover it. */
+  async function checkEditable({ entity, perms }: Access, doc: Document): Promise<Document | null> {
+    const scope = scopeFilter(entity, perms.edit);
+    if (!scope) return null;
+    const inScope = await ctx.db.collection(entity.collection).countDocuments(withScope({ _id: doc._id }, scope), { limit: 1 });
+    if (!inScope) throw sharedProblems.forbidden.create({ detail: `You may read this ${entity.name} record but not change it` });
+    return scope;
+  }
+
+  async function view(a: Access, doc: Document, shape: ReadShape = { only: visibleNames(a.entity, a.perms), expand: [], actor: a.actor }): Promise<ApiRecord> {
+    const [record] = await toApiRecords(ctx, a.entity, [doc], shape);
     return record!;
+  }
+
+  /** Field permissions first, then the pipeline; problems on hidden fields are not shown to the actor. */
+  async function guarded<T>(a: Access, body: unknown, pointerBase: string | undefined, run: () => Promise<T>): Promise<T> {
+    const denied = fieldWriteProblems(a.entity, a.perms, body, pointerBase);
+    if (denied.length) throw recordProblems.validationFailed.create({ detail: `${denied[0]!.pointer.slice(1)} ${denied[0]!.detail}`, errors: denied });
+    try {
+      return await run();
+    } catch (err) {
+      const errors = err instanceof Problem ? redactFieldErrors(err.errors, a.entity, a.perms, pointerBase) : undefined;
+      if (err instanceof Problem && errors !== err.errors) throw new Problem(err, { detail: errors?.length ? summary(errors) : err.title, errors });
+      throw err;
+    }
   }
 
   function checkVersion(existing: Document, expectedVersion: number | undefined): void {
@@ -50,16 +86,19 @@ export function createRecordsService(ctx: WriteContext) {
   }
 
   async function update(entityName: string, req: UpdateRequest & { body: unknown }): Promise<ApiRecord> {
-    const entity = entityOf(entityName);
+    const a = access(entityName, req.actor, 'update');
+    const { entity } = a;
     for (let attempt = 0; ; attempt++) {
-      const existing = await load(entity, req.id);
+      const existing = await load(a, req.id);
+      const editScope = await checkEditable(a, existing);
       checkVersion(existing, req.expectedVersion);
-      const prepared = await prepareUpdate(ctx, entity, existing, req.body, { ...req, replace: req.replace ?? false });
-      if (!prepared.changed) return view(entity, existing);
-      const res = await ctx.db.collection(entity.collection).updateOne(prepared.filter, prepared.update).catch((err) => translateWriteError(err));
+      const prepared = await guarded(a, req.body, req.pointerBase, () => prepareUpdate(ctx, entity, existing, req.body, { ...req, replace: req.replace ?? false, keep: hiddenOrReadOnly(a) }));
+      if (!prepared.changed) return view(a, existing);
+      // The scope is part of the write's filter too: a record that left the scope meanwhile is not written.
+      const res = await ctx.db.collection(entity.collection).updateOne(withScope(prepared.filter, editScope), prepared.update).catch((err: unknown) => guarded<never>(a, undefined, req.pointerBase, async () => translateWriteError(err)));
       if (res.matchedCount === 1) {
         ctx.events.notify(entity.collection, existing._id);
-        return view(entity, prepared.after);
+        return view(a, prepared.after);
       }
       // Someone wrote between our read and write. With If-Match the client asked to be told; without, re-apply.
       if (req.expectedVersion !== undefined) throw recordProblems.preconditionFailed.create({ detail: 'The record changed while this update was applied' });
@@ -69,29 +108,37 @@ export function createRecordsService(ctx: WriteContext) {
 
   return {
     entityOf,
+    shapeOf,
     /** Finishes deletes a crash interrupted; run at start and now and then. */
     recover: () => finishPendingDeletes(ctx),
+    access,
+    load,
     async create(entityName: string, body: unknown, req: WriteRequest, options: ReadOptions = {}): Promise<ApiRecord> {
-      const entity = entityOf(entityName);
+      const a = access(entityName, req.actor, 'create');
+      const { entity } = a;
       // Read options are checked before the write, so a bad ?fields= cannot answer 400 for a stored record.
-      const shape = shapeOf(entity, options);
-      const doc = await prepareCreate(ctx, entity, body, req);
-      await ctx.db.collection(entity.collection).insertOne(doc).catch((err) => translateWriteError(err, req.pointerBase));
+      const shape = shapeOf(a, options);
+      const doc = await guarded(a, body, req.pointerBase, async () => {
+        const prepared = await prepareCreate(ctx, entity, body, req);
+        await ctx.db.collection(entity.collection).insertOne(prepared).catch((err) => translateWriteError(err, req.pointerBase));
+        return prepared;
+      });
       if (doc._outbox) ctx.events.notify(entity.collection, doc._id);
       delete doc._outbox;
-      return view(entity, doc, shape);
+      return view(a, doc, shape);
     },
-    async get(entityName: string, id: string, options: ReadOptions = {}): Promise<ApiRecord> {
-      const entity = entityOf(entityName);
-      const shape = shapeOf(entity, options);
-      return view(entity, await load(entity, id), shape);
+    async get(entityName: string, id: string, actor: Actor, options: ReadOptions = {}): Promise<ApiRecord> {
+      const a = access(entityName, actor, 'read');
+      const shape = shapeOf(a, options);
+      return view(a, await load(a, id), shape);
     },
     update,
     async remove(entityName: string, req: WriteRequest & { id: string; expectedVersion?: number }): Promise<void> {
-      const entity = entityOf(entityName);
-      const existing = await load(entity, req.id);
+      const a = access(entityName, req.actor, 'delete');
+      const existing = await load(a, req.id);
+      await checkEditable(a, existing);
       checkVersion(existing, req.expectedVersion);
-      await deleteRecord(ctx, entity, existing, req);
+      await deleteRecord(ctx, a.entity, existing, req);
     },
   };
 }

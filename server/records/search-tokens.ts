@@ -6,6 +6,7 @@
  */
 import type { Document } from 'mongodb';
 import { escapeRegex } from './query/index.ts';
+import type { Field } from '../metadata/index.ts';
 
 const MAX_QUERY_WORDS = 8;
 const MAX_STORED_WORDS = 200;
@@ -36,9 +37,24 @@ function flattenText(value: unknown): string[] {
   return [];
 }
 
+const queryWords = (q: string): string[] => [...new Set(words(q.slice(0, 200)))].slice(0, MAX_QUERY_WORDS);
+
 /** The filter for `q`; null when q has no words. Each word must prefix some stored word. */
 export function searchFilter(q: string): Document | null {
-  const wanted = [...new Set(words(q.slice(0, 200)))].slice(0, MAX_QUERY_WORDS);
+  const wanted = queryWords(q);
   if (!wanted.length) return null;
   return { $and: wanted.map((w) => ({ _search: { $regex: `^${escapeRegex(w)}` } })) };
+}
+
+/**
+ * `q` over some fields only, for an actor from whom other search fields are hidden (`_search`
+ * mixes the words of all of them): each word must appear in one of these fields' text
+ * (case-insensitive, anywhere in the text; accents are not folded on this path).
+ */
+export function searchFilterOnFields(q: string, fields: Field[]): Document | null {
+  const wanted = queryWords(q);
+  if (!wanted.length) return null;
+  const paths = fields.flatMap((f) => (f.type === 'fullName' ? [`${f.name}.display`] : f.type === 'address' ? ['line1', 'line2', 'city', 'region', 'postalCode', 'country'].map((p) => `${f.name}.${p}`) : [f.name]));
+  if (!paths.length) return { _id: { $in: [] } };
+  return { $and: wanted.map((w) => ({ $or: paths.map((p) => ({ [p]: { $regex: escapeRegex(w), $options: 'i' } })) })) };
 }

@@ -26,7 +26,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   const now = new Date();
   const doc: Document = { _id: new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
-  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set)), ...(await attachFiles(ctx, entity, doc, input.set))];
+  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, doc, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await assignAutonumbers(ctx, entity, doc);
   await computeFormulas(ctx, entity, doc);
@@ -43,15 +43,15 @@ export type PreparedUpdate = { filter: Document; update: Document; after: Docume
  * Steps 2–4 for a change to `existing`. `replace` (PUT) clears every writable field the body
  * leaves out; a patch touches only the fields it names.
  */
-export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, existing: Document, body: unknown, req: WriteRequest & { replace: boolean }): Promise<PreparedUpdate> {
+export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, existing: Document, body: unknown, req: WriteRequest & { replace: boolean; keep?: ReadonlySet<string> }): Promise<PreparedUpdate> {
   const input = checkInput(entity, body, req.pointerBase);
   const clear = new Set(input.clear);
   if (req.replace) {
-    for (const field of entity.definition.fields) if (!(field.name in input.set) && isWritableByReplace(entity, field.name)) clear.add(field.name);
+    for (const field of entity.definition.fields) if (!(field.name in input.set) && !req.keep?.has(field.name) && isWritableByReplace(entity, field.name)) clear.add(field.name);
   }
   const after: Document = { ...existing, ...input.set };
   for (const name of clear) delete after[name];
-  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set)), ...(await attachFiles(ctx, entity, after, input.set))];
+  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, after, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await computeFormulas(ctx, entity, after);
   computeSearch(entity, after);

@@ -9,7 +9,7 @@ export const pointerToken = (key: string | number): string => String(key).replac
 
 export type ProblemType = { type: string; status: number; title: string };
 
-export type ProblemInit = { detail?: string; errors?: FieldError[]; cause?: unknown };
+export type ProblemInit = { detail?: string; errors?: FieldError[]; cause?: unknown; headers?: Record<string, string> };
 
 export class Problem extends Error {
   readonly type: string;
@@ -17,6 +17,8 @@ export class Problem extends Error {
   readonly title: string;
   readonly detail?: string;
   readonly errors?: FieldError[];
+  /** Response headers that belong to the problem, e.g. Retry-After on a 429. */
+  readonly headers?: Record<string, string>;
 
   constructor(problemType: ProblemType, init: ProblemInit = {}) {
     super(init.detail ?? problemType.title, { cause: init.cause });
@@ -26,6 +28,7 @@ export class Problem extends Error {
     this.title = problemType.title;
     this.detail = init.detail;
     this.errors = init.errors;
+    this.headers = init.headers;
   }
 }
 
@@ -40,6 +43,7 @@ export function defineProblem(def: ProblemType): ProblemType & { create: (init?:
 export const sharedProblems = {
   notFound: defineProblem({ type: 'not-found', status: 404, title: 'Not found' }),
   badRequest: defineProblem({ type: 'bad-request', status: 400, title: 'Bad request' }),
+  forbidden: defineProblem({ type: 'forbidden', status: 403, title: 'You do not have permission to do this' }),
   payloadTooLarge: defineProblem({ type: 'payload-too-large', status: 413, title: 'Request body too large' }),
   unsupportedMediaType: defineProblem({ type: 'unsupported-media-type', status: 415, title: 'Unsupported media type' }),
   unavailable: defineProblem({ type: 'service-unavailable', status: 503, title: 'Service unavailable' }),

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 // The load generator's HTTP client: node:http over a keep-alive agent, one socket per concurrent
 // client, no JSON parsing unless the caller asks for it, so the client stays cheap next to the server.
 
-export type HttpReply = { status: number; text: string };
+export type HttpReply = { status: number; text: string; /** The first Set-Cookie pair, if any. */ cookie?: string };
 
 export type HttpClient = {
   base: string;
@@ -14,17 +14,19 @@ export type HttpClient = {
   close(): void;
 };
 
-export function createHttpClient(base: string, sockets: number): HttpClient {
+/** `headers` go with every request (an Authorization header, say). */
+export function createHttpClient(base: string, sockets: number, headers: Record<string, string> = {}): HttpClient {
   const url = new URL(base);
   const agent = new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
   const send = (method: string, path: string, body?: unknown): Promise<HttpReply> =>
     new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
-      const headers: Record<string, string | number> = payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {};
-      const req = request({ agent, host: url.hostname, port: url.port, method, path, headers }, (res) => {
+      const sent: Record<string, string | number> = payload ? { ...headers, 'content-type': 'application/json', 'content-length': payload.length } : headers;
+      const req = request({ agent, host: url.hostname, port: url.port, method, path, headers: sent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') }));
+        const cookie = res.headers['set-cookie']?.[0]?.split(';')[0];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'), ...(cookie ? { cookie } : {}) }));
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -15,6 +15,7 @@ import { runLoad, type Load, type LoadResult } from './records-load.ts';
 import { seed, type SeedReport } from './records-seed.ts';
 import { startServerChild, waitUntilIdle, type ServerChild } from './records-servers.ts';
 import { createRandom, pickSeed } from './seeded-random.ts';
+import { BENCH_ADMIN, checkRep, clientFor, REP_ROLE, setUpRep, type Rep } from './records-access.ts';
 
 // Issue 3, performance: the records API over HTTP, the server as `npm start` runs it (embedded
 // engine on its worker thread, durable journal) in a child process, next to an Express
@@ -22,7 +23,7 @@ import { createRandom, pickSeed } from './seeded-random.ts';
 
 type Config = { contacts: number; seconds: number; fieldChanges: number; seed: number; cpuProfDir?: string };
 
-type Setup = { rapport: ServerChild; http: HttpClient; hello: ServerChild; helloHttp: HttpClient; db: Db; seeded: SeedReport; config: Config };
+type Setup = { rapport: ServerChild; http: HttpClient; hello: ServerChild; helloHttp: HttpClient; db: Db; seeded: SeedReport; rep: Rep; config: Config };
 
 /** A row's run, and the hello-world req/s it is compared with. */
 type Row = { run: LoadResult; hello: number };
@@ -35,9 +36,9 @@ type Phase = {
   target: string;
   /** The issue's figure for Directus 11 on this machine class, for scale. */
   directus: string;
-  meets: (row: Row) => boolean;
+  meets: (row: Row, rows: Row[]) => boolean;
   /** The figure the summary line gives. */
-  figure: (row: Row) => string;
+  figure: (row: Row, rows: Row[]) => string;
 };
 
 const CLIENTS = 10;
@@ -58,14 +59,45 @@ function listPath(city: string): string {
 }
 
 /** A page of the city filter, each city in turn (each holds about 1% of the contacts). */
-function listPhase(clients: number): Phase['start'] {
+function listPhase(clients: number, who: (s: Setup) => HttpClient = (s) => s.http): Phase['start'] {
   return (s) => ({
     load: {
       concurrency: clients,
       prepare: (i) => listPath(CITIES[i % CITIES.length]!),
-      op: async (path) => expectStatus(await s.http.send('GET', path), 200, 'list'),
+      op: async (path) => expectStatus(await who(s).send('GET', path), 200, 'list'),
     },
   });
+}
+
+/** GET by id of a record the client may read. */
+function getPhase(who: (s: Setup) => { http: HttpClient; ids: string[] }): Phase['start'] {
+  return (s) => {
+    const random = createRandom(s.config.seed);
+    const { http, ids } = who(s);
+    return {
+      load: {
+        concurrency: CLIENTS,
+        prepare: () => ids[random.int(ids.length)]!,
+        op: async (id) => {
+          const reply = expectStatus(await http.send('GET', `/api/entities/contact/records/${id}`), 200, `GET ${id}`);
+          if (RECORD_ID.exec(reply.text)?.[1] !== id) throw new Error(`GET ${id} answered another record: ${reply.text.slice(0, 200)}`);
+        },
+      },
+    };
+  };
+}
+
+/**
+ * Issue 4: the rep's row against the admin row just before it, each first divided by its own
+ * hello-world figure so that machine drift between the two rows cancels out.
+ */
+function repPhase(name: string, clients: number, start: Phase['start'], adminRow: number): Phase {
+  const share = (row: Row, rows: Row[]) => ratio(row) / ratio(rows[adminRow]!);
+  return {
+    name: `${name} (rep, sharing rule)`, clients, start, target: '>= 0.85x admin', directus: '',
+    meets: (row, rows) => clean(row) && share(row, rows) >= 0.85,
+    figure: (row, rows) => `${share(row, rows).toFixed(2)}x admin: ${formatOps(row.run.opsPerSec)} vs ${formatOps(rows[adminRow]!.run.opsPerSec)} req/s, p95 ${formatMs(row.run.p95Ms)} vs ${formatMs(rows[adminRow]!.run.p95Ms)}`,
+  };
 }
 
 /** Creates answer before the outbox moves their event to the audit log: how far behind is it? */
@@ -93,25 +125,13 @@ const PHASES: Phase[] = [
   {
     name: 'GET record by id',
     clients: CLIENTS,
-    start: (s) => {
-      const random = createRandom(s.config.seed);
-      const ids = s.seeded.contactIds;
-      return {
-        load: {
-          concurrency: CLIENTS,
-          prepare: () => ids[random.int(ids.length)]!,
-          op: async (id) => {
-            const reply = expectStatus(await s.http.send('GET', `/api/entities/contact/records/${id}`), 200, `GET ${id}`);
-            if (RECORD_ID.exec(reply.text)?.[1] !== id) throw new Error(`GET ${id} answered another record: ${reply.text.slice(0, 200)}`);
-          },
-        },
-      };
-    },
+    start: getPhase((s) => ({ http: s.http, ids: s.seeded.contactIds })),
     target: '>= 0.70x hello-world',
     directus: '~160 req/s',
     meets: (row) => clean(row) && ratio(row) >= 0.7,
     figure: versusHello,
   },
+  repPhase('GET record by id', CLIENTS, getPhase((s) => ({ http: s.rep.http, ids: s.rep.visibleIds })), 0),
   {
     name: 'create record (POST)',
     clients: CLIENTS,
@@ -144,6 +164,7 @@ const PHASES: Phase[] = [
     meets: (row) => clean(row) && row.run.p95Ms <= 5,
     figure: (row) => `p95 ${formatMs(row.run.p95Ms)}, p50 ${formatMs(row.run.p50Ms)}`,
   },
+  repPhase('list 50 of city filter, sort', 1, listPhase(1, (s) => s.rep.http), 3),
   {
     name: 'list 50 of city filter, sort',
     clients: CLIENTS,
@@ -153,6 +174,7 @@ const PHASES: Phase[] = [
     meets: (row) => clean(row) && row.run.opsPerSec >= 1_000,
     figure: (row) => `${formatOps(row.run.opsPerSec)} lists/s`,
   },
+  repPhase('list 50 of city filter, sort', CLIENTS, listPhase(CLIENTS, (s) => s.rep.http), 5),
 ];
 
 function readConfig(env: NodeJS.ProcessEnv): Config {
@@ -252,7 +274,7 @@ function printResults(rows: Row[], fields: FieldChanges): void {
     const { run } = row;
     return [
       phase.name, String(phase.clients), run.ops.toLocaleString('en-US'), formatOps(run.opsPerSec), formatMs(run.p50Ms), formatMs(run.p95Ms), String(run.errors),
-      formatOps(row.hello), formatRatio(run.opsPerSec, row.hello), pct(run.serverCpu), pct(run.clientCpu), phase.target, phase.meets(row) ? 'met' : 'not met', phase.directus,
+      formatOps(row.hello), formatRatio(run.opsPerSec, row.hello), pct(run.serverCpu), pct(run.clientCpu), phase.target, phase.meets(row, rows) ? 'met' : 'not met', phase.directus,
     ];
   });
   const fieldP50 = percentileOf(fields.visibleMs, 0.5);
@@ -273,7 +295,7 @@ function printResults(rows: Row[], fields: FieldChanges): void {
   console.log('\ntargets:');
   for (const [i, phase] of PHASES.entries()) {
     const row = rows[i]!;
-    console.log(`  ${phase.name} (${plural(phase.clients)}) ${phase.target}: ${phase.meets(row) ? 'met' : 'not met'} (${phase.figure(row)}${row.run.errors ? `, ${row.run.errors} errors` : ''})`);
+    console.log(`  ${phase.name} (${plural(phase.clients)}) ${phase.target}: ${phase.meets(row, rows) ? 'met' : 'not met'} (${phase.figure(row, rows)}${row.run.errors ? `, ${row.run.errors} errors` : ''})`);
   }
   console.log(`  add a field, visible in a GET within 50 ms (max of ${fields.visibleMs.length}): ${fieldMax <= 50 ? 'met' : 'not met'} (p50 ${formatMs(fieldP50)}, max ${formatMs(fieldMax)})`);
 }
@@ -284,7 +306,10 @@ async function startServers(config: Config, dataDir: string, enginePort: number)
     entry: 'server/main.ts',
     // What `npm start` runs with (embedded engine in worker mode, durable journal), its data in a temp dir,
     // MONGODB_URI emptied so a developer's own database is never used, the engine port chosen so seeding can reach it.
-    env: { RAPPORT_DATA_DIR: dataDir, RAPPORT_EMBEDDED_PORT: String(enginePort), RAPPORT_DB_NAME: DB_NAME, LOG_LEVEL: 'warn', MONGODB_URI: '' },
+    env: {
+      RAPPORT_DATA_DIR: dataDir, RAPPORT_EMBEDDED_PORT: String(enginePort), RAPPORT_DB_NAME: DB_NAME, LOG_LEVEL: 'warn', MONGODB_URI: '',
+      RAPPORT_ADMIN_EMAIL: BENCH_ADMIN.email, RAPPORT_ADMIN_PASSWORD: BENCH_ADMIN.password,
+    },
     readyPath: '/readyz',
     nodeArgs: config.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${config.cpuProfDir}`] : [],
   });
@@ -295,19 +320,26 @@ async function startServers(config: Config, dataDir: string, enginePort: number)
   return [rapport, hello];
 }
 
-async function seedAndMeasure(s: Omit<Setup, 'seeded'>, engineUri: string, dataDir: string): Promise<void> {
+async function seedAndMeasure(s: Omit<Setup, 'seeded' | 'rep'>, engineUri: string, dataDir: string): Promise<void> {
   const seeded = await seed({ http: s.http, engineUri, dbName: DB_NAME, contacts: s.config.contacts, probe: 1_000, apiBudgetSeconds: 180 }, (line) => console.log(line));
   const how = seeded.viaDriver
     ? `${seeded.viaApi.toLocaleString('en-US')} contacts through bulk-create and ${seeded.viaDriver.toLocaleString('en-US')} through the driver at ${Math.round(seeded.driverPerSec)}/s ` +
       "(the pipeline's prepareCreate run in this process: the documents and audit entries the server would store)"
     : `all ${seeded.viaApi.toLocaleString('en-US')} contacts through bulk-create`;
   console.log(`seeded ${seeded.accountIds.length.toLocaleString('en-US')} accounts (bulk-create) and ${how} in ${seeded.seconds.toFixed(1)} s; data dir ${await directorySize(dataDir)}`);
-  const setup: Setup = { ...s, seeded };
-  await checkSeededShape(setup);
-  console.log(`list check: ${await checkList(setup)}\n`);
-  const rows: Row[] = [];
-  for (const phase of PHASES) rows.push(await runPhase(setup, phase));
-  printResults(rows, await addFields(setup));
+  const rep = await setUpRep(s.http, s.db, CLIENTS);
+  console.log(`rep: role ${REP_ROLE.name} reads contacts through a sharing rule (status = their status attribute), notes hidden: ${(rep.share * 100).toFixed(1)}% of the contacts`);
+  const setup: Setup = { ...s, seeded, rep };
+  try {
+    await checkSeededShape(setup);
+    console.log(`list check: ${await checkList(setup)}`);
+    console.log(`rep check: ${await checkRep(rep, listPath(CITIES[0]!), seeded.contactIds)}\n`);
+    const rows: Row[] = [];
+    for (const phase of PHASES) rows.push(await runPhase(setup, phase));
+    printResults(rows, await addFields(setup));
+  } finally {
+    rep.http.close();
+  }
 }
 
 export const benchmark: Benchmark = {
@@ -320,7 +352,7 @@ export const benchmark: Benchmark = {
     const enginePort = await getFreePort();
     const engineUri = `mongodb://127.0.0.1:${enginePort}/?directConnection=true`;
     const [rapport, hello] = await startServers(config, dataDir, enginePort);
-    const http = createHttpClient(rapport.base, CLIENTS);
+    const http = await clientFor(rapport.base, CLIENTS, BENCH_ADMIN, ['admin']);
     const helloHttp = createHttpClient(hello.base, CLIENTS);
     // For the checks only (list against the driver's answer, audit lag); idle while a row is measured.
     const client = new MongoClient(engineUri, { maxPoolSize: 2 });

@@ -1,18 +1,12 @@
 /** GET /api/openapi.json: a valid OpenAPI 3.1 document of the live metadata, whose schemas match what the API returns. */
-import type { Server } from 'node:http';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../server/app.ts';
 import { createAjv } from '../../server/metadata/record-schema.ts';
-import { createLogger } from '../../server/shared/logger.ts';
-import { startTestEngine, type TestEngine } from '../support/test-engine.ts';
+import { startAppServer, type AppServer } from '../support/app-server.ts';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let t: TestEngine;
-let server: Server;
-let base: string;
-let stopApp: () => Promise<void>;
+let server: AppServer;
 
 const account = {
   name: 'account', label: 'Account', pluralLabel: 'Accounts', titleField: 'name',
@@ -37,25 +31,16 @@ const contact = {
 };
 
 beforeAll(async () => {
-  t = await startTestEngine();
-  const rapport = createApp({ db: t.client.db('rapport'), logger: createLogger({ level: 'silent' }) });
-  await rapport.start();
-  stopApp = rapport.stop;
-  server = rapport.app.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await startAppServer();
   for (const definition of [account, contact]) expect((await send('POST', '/api/metadata/entities', definition)).status).toBe(201);
 });
 afterAll(async () => {
-  await new Promise((resolve) => server.close(resolve));
-  await stopApp();
-  await t.cleanup();
+  await server.stop();
 });
 
 async function send(method: string, path: string, body?: unknown) {
-  const res = await fetch(base + path, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : undefined) as Doc };
+  const res = await server.call(method, path, body);
+  return { ...res, body: res.body as Doc };
 }
 
 const openApi = async (): Promise<Doc> => (await send('GET', '/api/openapi.json')).body;
@@ -110,9 +95,9 @@ describe('GET /api/openapi.json', () => {
 
   it('answers repeated calls from its cache and shows a metadata change at once', async () => {
     const first = await send('GET', '/api/openapi.json');
-    const again = await fetch(`${base}/api/openapi.json`, {
+    const again = await fetch(`${server.base}/api/openapi.json`, {
       // fetch adds Cache-Control: no-cache to conditional requests unless one is given; a browser revalidating sends max-age=0.
-      headers: { 'if-none-match': first.headers.get('etag')!, 'cache-control': 'max-age=0' },
+      headers: { 'if-none-match': first.headers.get('etag')!, 'cache-control': 'max-age=0', authorization: `Bearer ${server.adminToken}` },
     });
     expect(again.status).toBe(304);
 
@@ -127,7 +112,7 @@ describe('GET /api/openapi.json', () => {
   it('describes the records the API really returns', async () => {
     const acme = await send('POST', '/api/entities/account/records', { name: 'Acme', website: 'https://acme.example' });
     expect(acme.status).toBe(201);
-    const upload = await fetch(`${base}/api/entities/contact/files/cv?filename=cv.txt`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'Ada Lovelace, analyst' });
+    const upload = await fetch(`${server.base}/api/entities/contact/files/cv?filename=cv.txt`, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: `Bearer ${server.adminToken}` }, body: 'Ada Lovelace, analyst' });
     expect(upload.status).toBe(201);
     const file = (await upload.json()) as Doc;
 

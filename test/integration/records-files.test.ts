@@ -45,7 +45,7 @@ afterAll(async () => {
 type Uploaded = { id: string; name: string; size: number; contentType: string };
 
 async function upload(path: string, body: Buffer, headers: Record<string, string> = {}): Promise<JsonResponse<Uploaded>> {
-  const res = await fetch(`${server.base}/api/entities/${path}`, { method: 'POST', body, headers });
+  const res = await fetch(`${server.base}/api/entities/${path}`, { method: 'POST', body, headers: { authorization: `Bearer ${server.adminToken}`, ...headers } });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
 }
@@ -64,7 +64,7 @@ type RawResponse = { status: number; headers: http.IncomingHttpHeaders; text: st
  */
 function rawPost(agent: http.Agent, path: string, body: Buffer, contentType: string): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const headers = { 'content-type': contentType, 'content-length': String(body.length) };
+    const headers = { 'content-type': contentType, 'content-length': String(body.length), authorization: `Bearer ${server.adminToken}` };
     const req = http.request(`${server.base}/api/entities/${path}`, { method: 'POST', agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -77,7 +77,7 @@ function rawPost(agent: http.Agent, path: string, body: Buffer, contentType: str
   });
 }
 
-const download = (entity: string, id: string, field: string) => fetch(`${server.base}/api/entities/${entity}/records/${id}/files/${field}`);
+const download = (entity: string, id: string, field: string) => fetch(`${server.base}/api/entities/${entity}/records/${id}/files/${field}`, { headers: { authorization: `Bearer ${server.adminToken}` } });
 
 /** GridFS holds exactly as many files and chunks as before. */
 async function gridFsCounts(): Promise<[number, number]> {

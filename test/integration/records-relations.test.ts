@@ -342,7 +342,8 @@ describe('audit log', () => {
     expect((await remove('deal', d._id)).status).toBe(204);
 
     const [created, updated, deleted] = await entries(d._id, 3);
-    expect(created).toMatchObject({ type: 'created', entity: 'deal', actorId: 'system', channel: 'api' });
+    const me = (await server.call('GET', '/api/auth/session')).body.user.id;
+    expect(created).toMatchObject({ type: 'created', entity: 'deal', actorId: me, channel: 'api' });
     expect(change(created!, 'title')).toEqual({ field: 'title', before: null, after: 'Draft' });
     expect(change(created!, 'account')).toEqual({ field: 'account', before: null, after: a._id });
 

@@ -63,7 +63,7 @@ async function main(): Promise<number> {
       await step('GET /healthz', () => checkHttp200(`${s.url}/healthz`));
       await step('GET /readyz', () => checkHttp200(`${s.url}/readyz`));
       await step("driver reaches the server's engine", () => checkServerEngine(s));
-      await step('an entity defined over HTTP takes records', () => checkCustomObject(s.url));
+      await step('signed in, an entity defined over HTTP takes records', () => checkCustomObject(s.url));
       await step('SIGTERM exits 0', () => checkSigterm(s));
     } finally {
       await s.stop('SIGKILL');

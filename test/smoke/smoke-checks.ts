@@ -86,13 +86,15 @@ export async function checkConnectRoundTrip(): Promise<string> {
   return `wrote and read back ${doc._id} in ${dataDir}, also after reopening`;
 }
 
-/** `npm start`, as an operator runs it, with its data in a temp dir. */
+const SMOKE_ADMIN = { email: 'smoke@rapport.test', password: 'smoke test password' };
+
+/** `npm start`, as an operator runs it, with its data in a temp dir and a first administrator from the environment. */
 export async function startServerWithNpm(): Promise<ServerProcess> {
   return startServer({
     command: process.platform === 'win32' ? 'npm.cmd' : 'npm',
     args: ['start', '--silent'],
     cwd: repoRoot,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RAPPORT_DATA_DIR: await tempDir('server') },
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', RAPPORT_DATA_DIR: await tempDir('server'), RAPPORT_ADMIN_EMAIL: SMOKE_ADMIN.email, RAPPORT_ADMIN_PASSWORD: SMOKE_ADMIN.password },
     startTimeoutMs: 60_000,
   });
 }
@@ -122,10 +124,17 @@ export async function checkServerEngine(server: ServerProcess): Promise<string> 
   return `driver wrote and read a document at ${uri}`;
 }
 
-/** Issue 3's main path: define an entity over HTTP, then create and read a record of it. */
+/**
+ * Issues 3 and 4's main path: sign in as the administrator (session cookie + CSRF token), define
+ * an entity over HTTP, then create and read a record of it.
+ */
 export async function checkCustomObject(base: string): Promise<string> {
+  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SMOKE_ADMIN), signal: AbortSignal.timeout(10_000) });
+  const session = (await signIn.json()) as { csrfToken?: string };
+  assert(signIn.status === 200 && session.csrfToken, `signing in answered ${signIn.status}: ${JSON.stringify(session)}`);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
   const post = (path: string, body: unknown) =>
-    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken! }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   const entity = await post('/api/metadata/entities', {
     name: 'smoke_case', label: 'Case', pluralLabel: 'Cases', titleField: 'ref',
     fields: [{ name: 'ref', type: 'autonumber', pattern: 'SMK-{000}' }, { name: 'subject', type: 'text', required: true }],
@@ -134,10 +143,10 @@ export async function checkCustomObject(base: string): Promise<string> {
   const created = await post('/api/entities/smoke_case/records', { subject: 'Smoke' });
   const record = (await created.json()) as { _id?: string; ref?: string };
   assert(created.status === 201 && record.ref === 'SMK-001', `creating a record answered ${created.status}: ${JSON.stringify(record)}`);
-  const read = await fetch(`${base}/api/entities/smoke_case/records/${record._id}`, { signal: AbortSignal.timeout(10_000) });
+  const read = await fetch(`${base}/api/entities/smoke_case/records/${record._id}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
   const back = (await read.json()) as { subject?: string };
   assert(read.status === 200 && back.subject === 'Smoke', `reading it back answered ${read.status}: ${JSON.stringify(back)}`);
-  return `defined smoke_case, created and read back ${record.ref}`;
+  return `signed in, defined smoke_case, created and read back ${record.ref}`;
 }
 
 /** The exit code checked is npm's, which passes on the server's own (through tsx). */

@@ -4,8 +4,9 @@
  */
 import { Router, type Request } from 'express';
 import { ObjectId } from 'mongodb';
-import { actorOf } from '../../shared/actor.ts';
-import { metadataProblems, type MetadataRegistry } from '../../metadata/index.ts';
+import { actorOf, type Actor } from '../../shared/actor.ts';
+import { sharedProblems } from '../../shared/errors.ts';
+import { metadataProblems, type CompiledEntity, type MetadataRegistry } from '../../metadata/index.ts';
 import type { RecordsService } from '../records.service.ts';
 import type { ReadContext } from '../parents.ts';
 import { fileBucket, storeUpload, type FileField } from './file-store.ts';
@@ -28,10 +29,19 @@ function uploadName(req: Request): string {
   return name || 'upload';
 }
 
+/** An upload is only useful to someone who may write the field on a new or existing record. */
+function checkUploadAllowed(entity: CompiledEntity, field: FileField, actor: Actor): void {
+  const perms = actor.permissions(entity.name);
+  const level = perms.fields[field.name];
+  if (!perms.operations.read || level === 'hidden') throw metadataProblems.fieldNotFound.create({ detail: `${entity.name} has no file field "${field.name}"` });
+  if ((!perms.operations.create && !perms.operations.update) || level === 'read') throw sharedProblems.forbidden.create({ detail: `You may not upload files to ${entity.name}.${field.name}` });
+}
+
 export function filesRoutes(deps: { ctx: ReadContext; records: RecordsService }): Router {
   const router = Router();
   router.post('/api/entities/:entity/files/:field', async (req, res) => {
     const field = fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
+    checkUploadAllowed(deps.records.entityOf(param(req, 'entity')), field, actorOf(res));
     const name = uploadName(req);
     const stored = await storeUpload({ db: deps.ctx.db, entity: param(req, 'entity'), field, filename: name, declaredType: req.get('content-type'), actorId: actorOf(res).id, body: req }).catch((err: unknown) => {
       // Refused mid-body: the rest is never read, so this connection cannot carry another request.
@@ -42,7 +52,7 @@ export function filesRoutes(deps: { ctx: ReadContext; records: RecordsService })
   });
   router.get('/api/entities/:entity/records/:id/files/:field', async (req, res) => {
     fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
-    const record = await deps.records.get(param(req, 'entity'), param(req, 'id'), { fields: param(req, 'field') });
+    const record = await deps.records.get(param(req, 'entity'), param(req, 'id'), actorOf(res), { fields: param(req, 'field') });
     const file = record[param(req, 'field')] as { id: string; name: string; size: number; contentType: string } | null;
     if (!file) throw recordProblems.recordNotFound.create({ detail: 'This record has no file in that field' });
     // Served as an attachment and never sniffed, so an uploaded HTML or SVG file cannot run as this site.

@@ -33,12 +33,13 @@ export function planQuery(
 ): QueryPlan | undefined {
   const sortKeys = sort ? Object.entries(sort) : [];
   const descending = sortKeys[0]?.[1] === -1;
+  const conditions = fieldConditions(filter);
   let best: (QueryPlan & { score: number }) | undefined;
   for (const index of indexes) {
     if (!index.queryable) continue;
     const leading = index.fields[0]!;
     const ordered = givesOrder(index, sortKeys);
-    const bounds = boundsFor(filter[leading]);
+    const bounds = Object.hasOwn(conditions, leading) ? boundsFor(conditions[leading]) : undefined;
     if (!bounds) {
       if (ordered && !best) {
         const exact = Object.keys(filter).length === 0;
@@ -47,7 +48,8 @@ export function planQuery(
       continue;
     }
     const ranges = index.multikey ? bounds.ranges.map(oneSided) : bounds.ranges;
-    const exact = bounds.exact && ranges === bounds.ranges && Object.keys(filter).length === 1;
+    // Exact only when the filter is this one condition (not a condition found inside an $and).
+    const exact = bounds.exact && ranges === bounds.ranges && Object.keys(filter).length === 1 && Object.hasOwn(filter, leading);
     const score = bounds.score + (index.spec.unique && bounds.score === 3 ? 1 : 0) + (ordered ? 0.5 : 0);
     if (!best || score > best.score) {
       best = { index, ranges, providesSort: ordered && ranges.length === 1, descending, exact, score };
@@ -56,6 +58,22 @@ export function planQuery(
   if (!best) return undefined;
   const { score: _score, ...plan } = best;
   return plan;
+}
+
+/**
+ * The field conditions every match must meet: the filter's own, and those of the clauses of a
+ * top-level `$and` (nested too), as `{$and: [clientFilter, accessScope]}` reads put them. The
+ * first condition met for a field is enough to choose an index; the whole filter still runs.
+ */
+function fieldConditions(filter: Record<string, unknown>, into: Record<string, unknown> = {}): Record<string, unknown> {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' && Array.isArray(value)) {
+      for (const clause of value) if (clause && typeof clause === 'object' && !Array.isArray(clause)) fieldConditions(clause as Record<string, unknown>, into);
+    } else if (!key.startsWith('$') && !Object.hasOwn(into, key)) {
+      into[key] = value;
+    }
+  }
+  return into;
 }
 
 /**

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { IndexStore } from './index-store.ts';
+import { planQuery } from './query-planner.ts';
+
+const index = (name: string, key: Record<string, number>) => new IndexStore({ name, key } as ConstructorParameters<typeof IndexStore>[0]);
+
+describe('planQuery', () => {
+  const indexes = [index('_id_', { _id: 1 }), index('city', { city: 1 }), index('createdAt', { createdAt: -1, _id: -1 }), index('owner', { ownerId: 1 })];
+
+  it('sees the conditions inside a top-level $and, as access-scoped reads send them', () => {
+    const filter = { $and: [{ city: 'Lyon' }, { $or: [{ ownerId: { $in: ['u1'] } }, { status: 'customer' }] }] };
+    const plan = planQuery(indexes, filter, { createdAt: -1, _id: -1 });
+    expect(plan?.index.spec.name).toBe('city');
+    expect(plan?.exact).toBe(false);
+  });
+
+  it('finds an _id inside nested $and clauses', () => {
+    const plan = planQuery(indexes, { $and: [{ $and: [{ _id: 7, _deleting: { $exists: false } }] }, { ownerId: 'u1' }] }, undefined);
+    expect(plan?.index.spec.name).toBe('_id_');
+  });
+
+  it('never plans on a condition that is only one branch of an $or', () => {
+    const plan = planQuery(indexes, { $or: [{ city: 'Lyon' }, { ownerId: 'u1' }] }, undefined);
+    expect(plan).toBeUndefined();
+  });
+});
