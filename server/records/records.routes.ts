@@ -6,6 +6,8 @@ import type { RecordsService } from './records.service.ts';
 import { createRecordsQuery, readAccess } from './records-query.ts';
 import { createBulk } from './bulk.ts';
 import { groupBy } from './group-by.ts';
+import { exportFormat, exportRecords } from './export.ts';
+import { recordHistory } from './record-history.ts';
 import { listQuery } from './query-params.ts';
 import type { ReadContext } from './parents.ts';
 
@@ -37,6 +39,11 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
   router.get(`${base}/group-by`, async (req, res) => {
     res.json(await groupBy(deps.ctx, reading(req, res), listQuery(req.query, true)));
   });
+  router.get(`${base}/export`, async (req, res) => {
+    const { format, ...rest } = req.query;
+    const a = readAccess(records.entityOf(param(req, 'entity')), actorOf(res), 'export');
+    await exportRecords(deps.ctx, a, { ...listQuery(rest, true), format: exportFormat(format) }, res);
+  });
   router.post(`${base}/bulk-create`, async (req, res) => {
     res.json(await bulk.create(param(req, 'entity'), req.body, actorOf(res)));
   });
@@ -63,6 +70,12 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
   router.delete(`${base}/:id`, async (req, res) => {
     await records.remove(param(req, 'entity'), { ...write(res), id: param(req, 'id'), expectedVersion: ifMatchVersion(req) });
     res.status(204).end();
+  });
+  router.get(`${base}/:id/history`, async (req, res) => {
+    const { limit, cursor } = listQuery(pick(req.query, ['limit', 'cursor']), true);
+    const a = reading(req, res);
+    const record = await records.load(a, param(req, 'id'));
+    res.json(await recordHistory(deps.ctx, a, record, { before: cursor, limit: limit ?? 50 }));
   });
   router.get(`${base}/:id/related`, async (req, res) => {
     const { limit } = listQuery(pick(req.query, ['limit']), true);
