@@ -36,9 +36,9 @@ export function createApp(deps: AppDeps): Rapport {
   const registry = createMetadataRegistry({ store, logger: logger.child({ module: 'metadata' }), pollMs: deps.metadataPollMs });
   const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems });
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
-  const ctx = { db, registry, store, events: outbox };
-  const records = createRecordsService(ctx);
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
+  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined } };
+  const records = createRecordsService(ctx);
   let recovery: NodeJS.Timeout | undefined;
 
   const app = express();
@@ -47,7 +47,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(helmet());
   app.use(requestLogging(logger));
   app.use(healthRoutes({ db }));
-  app.use('/api', resolveActor(auth));
+  app.use('/api', resolveActor(auth, PUBLIC_AUTH_PATHS));
   app.use('/api', requireSignIn(PUBLIC_AUTH_PATHS));
   // Uploads stream their raw body, so they come before the JSON parser.
   app.use(filesRoutes({ ctx, records }));

@@ -9,7 +9,8 @@ import { authOf, authProblems, sameSecret, sessionSecretOf, type Auth, type Auth
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-export function resolveActor(auth: Auth): RequestHandler {
+/** `publicPaths` (sign-in, setup, reset) act on no session, so they need no CSRF token; the Origin check still applies. */
+export function resolveActor(auth: Auth, publicPaths: readonly string[]): RequestHandler {
   return async (req, res, next) => {
     const header = req.get('authorization');
     let bearer: string | undefined;
@@ -19,7 +20,7 @@ export function resolveActor(auth: Auth): RequestHandler {
       bearer = match[1];
     }
     const result = await auth.service.authenticate({ bearer, sessionSecret: bearer ? undefined : sessionSecretOf(req, auth.cookie), ip: req.ip ?? '' });
-    if (!SAFE.has(req.method)) checkSameSite(req, auth, result);
+    if (!SAFE.has(req.method)) checkSameSite(req, auth, result, publicPaths);
     if (result) {
       res.locals.actor = result.actor;
       res.locals.auth = result;
@@ -29,13 +30,13 @@ export function resolveActor(auth: Auth): RequestHandler {
   };
 }
 
-function checkSameSite(req: Request, auth: Auth, result: Authenticated | null): void {
+function checkSameSite(req: Request, auth: Auth, result: Authenticated | null, publicPaths: readonly string[]): void {
   if (result?.via === 'token') return;
   const origin = req.get('origin');
   if (origin !== undefined && origin !== auth.publicOrigin && origin !== `${req.protocol}://${req.get('host')}`) {
     throw authProblems.csrfRejected.create({ detail: 'Writes from other sites are refused' });
   }
-  if (result?.via === 'session' && !sameSecret(req.get('x-csrf-token') ?? '', result.session.csrf)) {
+  if (result?.via === 'session' && !publicPaths.includes(req.path) && !sameSecret(req.get('x-csrf-token') ?? '', result.session.csrf)) {
     throw authProblems.csrfRejected.create({ detail: 'Send the X-CSRF-Token header with the token from sign-in or GET /api/auth/session' });
   }
 }

@@ -284,7 +284,13 @@ export function buildOpenApiDocument(input: OpenApiInput): Schema {
       { name: 'API', description: 'This description' },
     ],
     paths,
+    // Issue 4: every /api path needs one of these; health checks need none.
+    security: [{ apiToken: [] }, { session: [] }],
     components: {
+      securitySchemes: {
+        apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (rpt_...), created with POST /api/auth/tokens' },
+        session: { type: 'apiKey', in: 'cookie', name: 'rapport_session', description: 'The sign-in session; writes also need the X-CSRF-Token header' },
+      },
       schemas,
       parameters: SHARED_PARAMETERS,
       responses: problemResponses(),

@@ -38,20 +38,20 @@ async function each(list: unknown[], ok: number, run: (item: unknown, index: num
 
 export function createBulk(records: RecordsService) {
   const req = (actor: Actor, index: number, key: string) => ({ actor, channel: 'api' as const, pointerBase: `/${key}/${index}` });
-  // An unknown entity is the request's problem, not each item's: 404 before any item runs.
-  const listOf = (entity: string, body: unknown, key: 'records' | 'ids') => (records.entityOf(entity), items(body, key));
+  // An unknown entity, or one the actor may not write this way, is the request's problem, not each item's: 404 or 403 before any item runs.
+  const listOf = (entity: string, body: unknown, key: 'records' | 'ids', actor: Actor, op: 'create' | 'update' | 'delete') => (records.access(entity, actor, op), items(body, key));
   return {
     create: (entity: string, body: unknown, actor: Actor) =>
-      each(listOf(entity, body, 'records'), 201, (item, i) => records.create(entity, item, req(actor, i, 'records'))),
+      each(listOf(entity, body, 'records', actor, 'create'), 201, (item, i) => records.create(entity, item, req(actor, i, 'records'))),
     update: (entity: string, body: unknown, actor: Actor) =>
-      each(listOf(entity, body, 'records'), 200, (item, i) => {
+      each(listOf(entity, body, 'records', actor, 'update'), 200, (item, i) => {
         const { _id, _version, ...changes } = (item ?? {}) as Record<string, unknown>;
         if (typeof _id !== 'string') throw recordProblems.validationFailed.create({ detail: 'Each item needs its _id', errors: [{ pointer: `/records/${i}/_id`, detail: 'is required' }] });
         const expectedVersion = typeof _version === 'number' ? _version : undefined;
         return records.update(entity, { ...req(actor, i, 'records'), id: _id, body: changes, expectedVersion });
       }),
     remove: (entity: string, body: unknown, actor: Actor) =>
-      each(listOf(entity, body, 'ids'), 204, async (id, i) => {
+      each(listOf(entity, body, 'ids', actor, 'delete'), 204, async (id, i) => {
         if (typeof id !== 'string') throw recordProblems.validationFailed.create({ detail: 'ids are strings', errors: [{ pointer: `/ids/${i}`, detail: 'must be a record id' }] });
         await records.remove(entity, { ...req(actor, i, 'ids'), id });
         return undefined;

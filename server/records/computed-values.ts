@@ -15,7 +15,10 @@ import { searchWords } from './search-tokens.ts';
 /** Told about every document a write left events in (the outbox dispatcher). */
 export type EventSink = { notify(collection: string, id: unknown): void };
 
-export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink };
+/** Whether an id names a user (issue 4): user fields must point at one. */
+export type UserLookup = { exists(id: string): boolean };
+
+export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink; users?: UserLookup };
 
 const isBlank = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -60,8 +63,12 @@ const describeCondition = (c: Condition): string => (c.op === 'isSet' || c.op ==
  * Every relation value must point at a record that exists and that the actor can read: linking to
  * a record you cannot see would confirm it exists (issue 4), so both answer the same.
  */
-export async function checkReferences(ctx: ReadContext, entity: CompiledEntity, set: Document, actor: Actor): Promise<FieldError[]> {
+export async function checkReferences(ctx: ReadContext & { users?: UserLookup }, entity: CompiledEntity, set: Document, actor: Actor): Promise<FieldError[]> {
   const errors: FieldError[] = [];
+  for (const field of entity.definition.fields) {
+    const value = set[field.name];
+    if (field.type === 'user' && value instanceof ObjectId && ctx.users && !ctx.users.exists(value.toHexString())) errors.push({ pointer: `/${field.name}`, detail: `is not a user (${value.toHexString()})` });
+  }
   for (const field of [...entity.relations, ...entity.manyToMany]) {
     const value = set[field.name];
     if (value === undefined) continue;

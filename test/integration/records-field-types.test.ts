@@ -47,12 +47,13 @@ afterAll(async () => s.stop());
 describe('every field type', () => {
   it('normalises valid values and reads them back in their API form', async () => {
     const team = await s.call('POST', '/api/entities/team/records', { name: 'Ops team' });
+    const me = (await s.call('GET', '/api/auth/session')).body.user.id as string;
     const body = {
       name: { first: ' Grace ', last: 'Hopper' }, code: 'GH001', bio: 'Rear admiral', notes: '<p onclick="x()">Hi <script>alert(1)</script><b>there</b></p>',
       email: 'Grace@Navy.MIL', phone: '020 7183 8750', site: 'https://example.org/grace', grade: 11, fte: 0.75,
       salary: { amount: '60000.10' }, bonus: 12.5, active: true, born: '1906-12-09', lastLogin: '2026-11-23T10:00:00+01:00',
       dept: 'ops', skills: ['js', 'sql'], score: 5, extra: { shoe: 7, list: [1, 'a'] },
-      home: { city: 'Arlington', country: 'US', street: '' }, manager: '0123456789abcdef01234567',
+      home: { city: 'Arlington', country: 'US', street: '' }, manager: me,
       team: team.body._id, mentors: [{ id: team.body._id, role: 'coach' }],
     };
     const res = await s.call('POST', '/api/entities/staff/records', body);
@@ -89,6 +90,7 @@ describe('every field type', () => {
     ['extra', { $set: 1 }, 'must not start with "$"'],
     ['home', { country: 'ZZ' }, 'country'],
     ['manager', 'bob', 'must match pattern'],
+    ['manager', '0123456789abcdef01234567', 'is not a user'],
     ['team', '0123456789abcdef01234567', 'points at no team record'],
     ['cv', '0123456789abcdef01234567', 'must be the id of a file uploaded for this field'],
   ])('refuses %s = %j', async (field, value, detail) => {

@@ -31,7 +31,7 @@ const reference = {
 
 export const relationType = defineFieldType<'relation'>({ ...reference, type: 'relation' });
 
-/** Users arrive with the identity issue (4); until then a user field holds a well-formed id. */
+/** A user id; the write pipeline checks that the user exists (checkReferences). */
 export const userType = defineFieldType<'user'>({ ...reference, type: 'user' });
 
 type Link = { _id: ObjectId } & Record<string, unknown>;

@@ -51,7 +51,8 @@ export function filesRoutes(deps: { ctx: ReadContext; records: RecordsService })
     res.status(201).json({ id: stored.id.toHexString(), name, size: stored.size, contentType: stored.contentType });
   });
   router.get('/api/entities/:entity/records/:id/files/:field', async (req, res) => {
-    fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
+    const field = fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
+    if (actorOf(res).permissions(param(req, 'entity')).fields[field.name] === 'hidden') throw metadataProblems.fieldNotFound.create({ detail: `${param(req, 'entity')} has no file field "${field.name}"` });
     const record = await deps.records.get(param(req, 'entity'), param(req, 'id'), actorOf(res), { fields: param(req, 'field') });
     const file = record[param(req, 'field')] as { id: string; name: string; size: number; contentType: string } | null;
     if (!file) throw recordProblems.recordNotFound.create({ detail: 'This record has no file in that field' });
