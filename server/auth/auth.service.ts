@@ -4,6 +4,7 @@
  * argon2 work, so responses and timing do not tell which accounts exist.
  */
 import { ObjectId, type Db } from 'mongodb';
+import { Problem } from '../shared/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import { authProblems } from './auth.problems.ts';
 import { compileCheck, failWith } from './check-input.ts';
@@ -61,10 +62,21 @@ export function createAuthService(deps: AuthServiceDeps) {
     await Promise.all([sessions.revokeAll(userId), deps.oneTime.revokeFor(userId, 'password-reset')]);
   }
 
+  /** A 429 is an access-log entry too, so administrators see lockouts. */
+  async function limited(check: Promise<void>, entry: { email: string; ip: string; userId?: string }): Promise<void> {
+    try {
+      await check;
+    } catch (err) {
+      if (err instanceof Problem && err.status === 429) await accessLog.record({ kind: 'rate-limited', userId: entry.userId ?? null, ip: entry.ip, detail: { email: entry.email } });
+      throw err;
+    }
+  }
+
   async function noteTokenUse(token: TokenDoc, ip: string): Promise<void> {
     const key = token._id.toHexString();
     const last = tokenLogged.get(key) ?? 0;
     if (Date.now() - last < TOKEN_LOG_EVERY_MS) return;
+    if (tokenLogged.size >= 10_000) tokenLogged.clear();
     tokenLogged.set(key, Date.now());
     await Promise.all([deps.tokens.touch(token._id), accessLog.record({ kind: 'token-used', actorId: token.userId, userId: token.userId, ip, detail: { tokenId: key, name: token.name } })]);
   }
@@ -89,7 +101,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     async signIn(body: unknown, client: ClientInfo & { previousSecret?: string }) {
       const input = checkSignIn(body);
       const email = normalEmail(input.email);
-      await limits.beforeSignIn(email, client.ip);
+      await limited(limits.beforeSignIn(email, client.ip), { email, ip: client.ip });
       const doc = await users.findOne({ email });
       const ok = await checkPassword(doc?.passwordHash, input.password);
       if (!ok || !doc?.active) {
@@ -112,7 +124,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Every session of the user ends; a signed-in caller gets a fresh one. */
     async changePassword(auth: Authenticated, body: unknown, client: ClientInfo) {
       const input = checkPasswordChange(body, passwordProblems(body && typeof body === 'object' ? (body as { newPassword?: unknown }).newPassword : undefined, auth.user.email, '/newPassword'));
-      await limits.beforeSignIn(auth.user.email, client.ip);
+      await limited(limits.beforeSignIn(auth.user.email, client.ip), { email: auth.user.email, ip: client.ip, userId: auth.user.id });
       const doc = await users.findOne({ _id: auth.user._id });
       if (!(await checkPassword(doc?.passwordHash, input.currentPassword))) {
         await limits.signInFailed(auth.user.email);
@@ -125,7 +137,7 @@ export function createAuthService(deps: AuthServiceDeps) {
     /** Always accepted (202) after the same checks; the mail is queued in the background only for a real, active account. */
     async requestReset(body: unknown, client: ClientInfo): Promise<() => Promise<void>> {
       const email = normalEmail(checkResetRequest(body).email);
-      await limits.beforeReset(email, client.ip);
+      await limited(limits.beforeReset(email, client.ip), { email, ip: client.ip });
       return async () => {
         const user = await users.findOne({ email, active: true }, { projection: { passwordHash: 0 } });
         await accessLog.record({ kind: 'password-reset-requested', userId: user?._id.toHexString() ?? null, ip: client.ip, detail: { email } });
@@ -140,7 +152,9 @@ export function createAuthService(deps: AuthServiceDeps) {
       const used = await deps.oneTime.consume('password-reset', input.token);
       const user = used?.userId ? directory.user(used.userId) : undefined;
       if (!used || !user?.active) throw authProblems.invalidToken.create();
+      // Account recovery: whoever held the account before loses every way in, tokens included, and the owner is no longer locked out.
       await setPassword(user.id, input.password);
+      await Promise.all([deps.tokens.revokeAll(user.id), limits.signInSucceeded(user.email)]);
       await accessLog.record({ kind: 'password-reset', actorId: user.id, userId: user.id, ip: client.ip });
     },
     setupNeeded: async (): Promise<boolean> => (await users.countDocuments({}, { limit: 1 })) === 0,

@@ -51,12 +51,20 @@ export function createUsersService(deps: UsersDeps) {
     return doc;
   }
 
-  /** Refuses a change that would leave no active administrator. */
-  function keepAnAdmin(id: string, after: { active: boolean; roles: string[] }): void {
-    const isAdmin = (roles: string[]) => roles.some((r) => directory.role(r)?.admin === true);
-    if (after.active && isAdmin(after.roles)) return;
-    const others = directory.users().filter((u) => u.id !== id && u.active && isAdmin(u.roles));
-    if (!others.length) throw authProblems.conflict.create({ detail: 'This would leave Rapport without an active administrator' });
+  const adminRoles = () => directory.roles().filter((r) => r.admin === true).map((r) => r.name);
+  const isAdmin = (u: { active: boolean; roles: string[] }) => u.active && u.roles.some((r) => adminRoles().includes(r));
+  const lastAdmin = () => authProblems.conflict.create({ detail: 'This would leave Rapport without an active administrator' });
+
+  /**
+   * After a change that took an administrator away: if the database (not the cache, which may lag
+   * or race with a concurrent change) has no active administrator left, the change is undone.
+   */
+  async function keepAnAdmin(existing: UserDoc, after: { active: boolean; roles: string[] }): Promise<void> {
+    if (!isAdmin(existing) || isAdmin(after)) return;
+    const left = await users.countDocuments({ active: true, roles: { $in: adminRoles() } }, { limit: 1 });
+    if (left > 0) return;
+    await users.updateOne({ _id: existing._id }, { $set: { active: existing.active, roles: existing.roles } });
+    throw lastAdmin();
   }
 
   const uniqueEmail = (err: unknown): never => {
@@ -88,9 +96,11 @@ export function createUsersService(deps: UsersDeps) {
       const patch = checkPatch(body, roleErrors((body as UserInput | null)?.roles));
       const existing = await find(id);
       const after = { active: patch.active ?? existing.active, roles: patch.roles ?? existing.roles };
-      keepAnAdmin(id, after);
+      // The cache answers the common case at once; keepAnAdmin settles races against the database.
+      if (isAdmin(existing) && !isAdmin(after) && !directory.users().some((u) => u.id !== id && isAdmin(u))) throw lastAdmin();
       const $set: Partial<UserDoc> = { ...patch, ...(patch.email ? { email: patch.email.toLowerCase() } : {}), updatedAt: new Date() };
       await users.updateOne({ _id: existing._id }, { $set }).catch(uniqueEmail);
+      await keepAnAdmin(existing, after);
       if (existing.active && patch.active === false) {
         await Promise.all([deps.sessions.revokeAll(id), deps.tokens.revokeAll(id), deps.oneTime.revokeFor(id, 'password-reset')]);
         await deps.accessLog.record({ kind: 'user-deactivated', actorId, userId: id });
