@@ -6,7 +6,7 @@
  */
 import type { Document } from 'mongodb';
 import { metadataProblems, type CompiledEntity, type EntityDefinition } from '../metadata/index.ts';
-import { pointerToken, sharedProblems, type FieldError } from '../shared/errors.ts';
+import { sharedProblems, type FieldError } from '../shared/errors.ts';
 import type { Actor, EntityPermissions, Operation, RecordScope } from '../shared/actor.ts';
 import { translateFilter } from './query/index.ts';
 
@@ -74,26 +74,13 @@ export function visibleOnly(requested: ReadonlySet<string> | null, visible: Read
   return new Set([...requested].filter((n) => visible.has(n) || n === '_id' || n === '_version'));
 }
 
-/**
- * Field permissions on a write body: a hidden field is reported exactly as an unknown one, a
- * read-only one as read-only. Returns the problems; the caller reports them with the rest.
- */
-export function fieldWriteProblems(entity: CompiledEntity, perms: EntityPermissions, body: unknown, pointerBase = ''): FieldError[] {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
-  const errors: FieldError[] = [];
-  for (const key of Object.keys(body)) {
-    const level = Object.hasOwn(perms.fields, key) ? perms.fields[key] : undefined;
-    if (level === 'hidden' && entity.fields.has(key)) errors.push({ pointer: `${pointerBase}/${pointerToken(key)}`, detail: `is not a field of ${entity.name}` });
-    else if (level === 'read' && entity.fields.has(key)) errors.push({ pointer: `${pointerBase}/${pointerToken(key)}`, detail: 'is read-only for you' });
-  }
-  return errors;
-}
-
 /** Problems the pipeline found on fields the actor cannot see are not theirs to read: they become one generic problem. */
 export function redactFieldErrors(errors: FieldError[] | undefined, entity: CompiledEntity, perms: EntityPermissions, pointerBase = ''): FieldError[] | undefined {
   const hidden = new Set(hiddenOf(perms));
   if (!errors || !hidden.size) return errors;
-  const isHidden = (e: FieldError) => hidden.has(e.pointer.slice(pointerBase.length).split('/')[1] ?? '');
+  // "is not a field" only echoes a key the client sent: that answer is the same as for an unknown key, so it stays.
+  const unknown = `is not a field of ${entity.name}`;
+  const isHidden = (e: FieldError) => e.detail !== unknown && hidden.has(e.pointer.slice(pointerBase.length).split('/')[1] ?? '');
   const shown = errors.filter((e) => !isHidden(e));
   return shown.length === errors.length ? errors : [...shown, { pointer: pointerBase || '/', detail: `a field you cannot see refused this change; ask an administrator of ${entity.name}` }];
 }

@@ -16,23 +16,26 @@ import { recordProblems } from './records.problems.ts';
 import { changeEvent } from './change-events.ts';
 import type { WriteContext } from './computed-values.ts';
 import type { WriteRequest } from './write-pipeline.ts';
+import type { Actor } from '../shared/actor.ts';
+import { scopeFilter, visibleNames, withScope } from './access.ts';
 
 const MAX_CASCADE_DEPTH = 5;
 /** Records one delete may touch: cascaded deletes plus links cleared. */
 const MAX_CASCADE_RECORDS = 1000;
 
-type Budget = { left: number };
+/** How far a delete may reach, and who asks (a refusal counts only the records they can read). */
+type Budget = { left: number; actor: Actor };
 type Claim = { id: ObjectId; at: Date; by: string };
 
 export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
   // The whole cascade is checked before anything is deleted, so a restricted grandchild refuses it all.
-  await checkDeletable(ctx, entity, doc._id, 0, { left: MAX_CASCADE_RECORDS });
+  await checkDeletable(ctx, entity, doc._id, 0, { left: MAX_CASCADE_RECORDS, actor: req.actor });
   await removeTree(ctx, entity, doc, req);
 }
 
 async function checkDeletable(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, depth: number, budget: Budget): Promise<void> {
   const links = ctx.registry.inboundLinks(entity.name);
-  await refuseIfRestricted(ctx, entity, id, links);
+  await refuseIfRestricted(ctx, entity, id, links, budget.actor);
   const spend = (n: number) => {
     budget.left -= n;
     if (budget.left < 0) throw recordProblems.relationRestricted.create({ detail: `Deleting this record would change more than ${MAX_CASCADE_RECORDS} other records` });
@@ -103,13 +106,21 @@ function childrenOf(ctx: WriteContext, link: InboundLink, id: ObjectId, limit: n
   return ctx.db.collection(link.entity.collection).find({ [link.field.name]: id, _id: { $ne: id } }, projection ? { projection } : {}).limit(limit).toArray();
 }
 
-async function refuseIfRestricted(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, links: InboundLink[]): Promise<void> {
+async function refuseIfRestricted(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, links: InboundLink[], actor: Actor): Promise<void> {
   const blocking: string[] = [];
+  let unseen = false;
   for (const { entity: child, field } of links) {
     if (field.type !== 'relation' || (field.onDelete ?? 'restrict') !== 'restrict') continue;
-    const count = await ctx.db.collection(child.collection).countDocuments({ [field.name]: id, _id: { $ne: id } }, { limit: 1000 });
-    if (count) blocking.push(`${count} ${child.name} record(s) through ${field.name}`);
+    const collection = ctx.db.collection(child.collection);
+    const filter = { [field.name]: id, _id: { $ne: id } };
+    const perms = actor.permissions(child.name);
+    const canSee = perms.operations.read && (visibleNames(child, perms)?.has(field.name) ?? true);
+    const seen = canSee ? await collection.countDocuments(withScope(filter, scopeFilter(child, perms.read)), { limit: 1000 }) : 0;
+    if (seen) blocking.push(`${seen} ${child.name} record(s) through ${field.name}`);
+    // Records the actor cannot read still block the delete, but are neither counted nor named.
+    if (!unseen && (await collection.countDocuments(filter, { limit: 1000 })) > seen) unseen = true;
   }
+  if (unseen) blocking.push('records you cannot see');
   if (blocking.length) {
     throw recordProblems.relationRestricted.create({ detail: `This ${entity.name} is still referenced by ${blocking.join(', ')}; delete or reassign them first` });
   }

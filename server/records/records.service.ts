@@ -15,7 +15,7 @@ import type { ApiRecord } from './record-view.ts';
 import type { WriteContext } from './computed-values.ts';
 import { deleteRecord, finishPendingDeletes } from './delete-record.ts';
 import { parseFields } from './query/index.ts';
-import { authorize, fieldWriteProblems, redactFieldErrors, scopeFilter, visibleDefinition, visibleNames, visibleOnly, withScope } from './access.ts';
+import { authorize, redactFieldErrors, scopeFilter, visibleDefinition, visibleNames, visibleOnly, withScope } from './access.ts';
 
 export type RecordsService = ReturnType<typeof createRecordsService>;
 export type UpdateRequest = WriteRequest & { id: string; expectedVersion?: number; replace?: boolean };
@@ -66,10 +66,8 @@ export function createRecordsService(ctx: WriteContext) {
     return record!;
   }
 
-  /** Field permissions first, then the pipeline; problems on hidden fields are not shown to the actor. */
-  async function guarded<T>(a: Access, body: unknown, pointerBase: string | undefined, run: () => Promise<T>): Promise<T> {
-    const denied = fieldWriteProblems(a.entity, a.perms, body, pointerBase);
-    if (denied.length) throw recordProblems.validationFailed.create({ detail: `${denied[0]!.pointer.slice(1)} ${denied[0]!.detail}`, errors: denied });
+  /** The pipeline, whose problems on fields hidden from the actor are not shown to them. */
+  async function guarded<T>(a: Access, pointerBase: string | undefined, run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (err) {
@@ -92,10 +90,10 @@ export function createRecordsService(ctx: WriteContext) {
       const existing = await load(a, req.id);
       const editScope = await checkEditable(a, existing);
       checkVersion(existing, req.expectedVersion);
-      const prepared = await guarded(a, req.body, req.pointerBase, () => prepareUpdate(ctx, entity, existing, req.body, { ...req, replace: req.replace ?? false, keep: hiddenOrReadOnly(a) }));
+      const prepared = await guarded(a, req.pointerBase, () => prepareUpdate(ctx, entity, existing, req.body, { ...req, fields: a.perms.fields, replace: req.replace ?? false, keep: hiddenOrReadOnly(a) }));
       if (!prepared.changed) return view(a, existing);
       // The scope is part of the write's filter too: a record that left the scope meanwhile is not written.
-      const res = await ctx.db.collection(entity.collection).updateOne(withScope(prepared.filter, editScope), prepared.update).catch((err: unknown) => guarded<never>(a, undefined, req.pointerBase, async () => translateWriteError(err)));
+      const res = await ctx.db.collection(entity.collection).updateOne(withScope(prepared.filter, editScope), prepared.update).catch((err: unknown) => guarded<never>(a, req.pointerBase, async () => translateWriteError(err)));
       if (res.matchedCount === 1) {
         ctx.events.notify(entity.collection, existing._id);
         return view(a, prepared.after);
@@ -118,8 +116,8 @@ export function createRecordsService(ctx: WriteContext) {
       const { entity } = a;
       // Read options are checked before the write, so a bad ?fields= cannot answer 400 for a stored record.
       const shape = shapeOf(a, options);
-      const doc = await guarded(a, body, req.pointerBase, async () => {
-        const prepared = await prepareCreate(ctx, entity, body, req);
+      const doc = await guarded(a, req.pointerBase, async () => {
+        const prepared = await prepareCreate(ctx, entity, body, { ...req, fields: a.perms.fields });
         await ctx.db.collection(entity.collection).insertOne(prepared).catch((err) => translateWriteError(err, req.pointerBase));
         return prepared;
       });

@@ -6,12 +6,17 @@
 import { pointerToken, type FieldError } from '../shared/errors.ts';
 import { fieldTypeOf, isClientWritable, SYSTEM_FIELDS, type CompiledEntity } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
+import type { FieldAccess } from '../shared/actor.ts';
 
 export type CheckedInput = { set: Record<string, unknown>; clear: string[] };
 
 const SYSTEM = new Set<string>([...SYSTEM_FIELDS, 'id']);
 
-export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = ''): CheckedInput {
+/**
+ * `access` is the actor's field permissions: a hidden field is refused exactly as an unknown one
+ * (same message, reported with every other problem of the body), a read-only one as read-only.
+ */
+export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = '', access: Readonly<Record<string, FieldAccess>> = {}): CheckedInput {
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw recordProblems.validationFailed.create({ detail: 'The body must be a JSON object', errors: [{ pointer: pointerBase || '/', detail: 'must be a JSON object' }] });
   }
@@ -19,7 +24,7 @@ export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = 
   const values: Record<string, unknown> = {};
   const clear: string[] = [];
   for (const [key, value] of Object.entries(body)) {
-    const problem = keyProblem(entity, key);
+    const problem = keyProblem(entity, key, Object.hasOwn(access, key) ? access[key] : undefined);
     if (problem) errors.push({ pointer: `${pointerBase}/${pointerToken(key)}`, detail: problem });
     // An empty string is no value: required fields say so, and unique fields don't collide on it.
     else if (value === null || value === '') clear.push(key);
@@ -42,12 +47,13 @@ export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = 
   return { set, clear };
 }
 
-function keyProblem(entity: CompiledEntity, key: string): string | null {
+function keyProblem(entity: CompiledEntity, key: string, access: FieldAccess | undefined): string | null {
   if (SYSTEM.has(key)) return 'is set by the server';
   const field = entity.fields.get(key); // a Map: `__proto__` and friends are just unknown keys
-  if (!field) return `is not a field of ${entity.name}`;
+  if (!field || access === 'hidden') return `is not a field of ${entity.name}`;
   if (fieldTypeOf(field).source !== 'input') return 'is computed by the server';
   if (!isClientWritable(field)) return 'is read-only';
+  if (access === 'read') return 'is read-only for you';
   return null;
 }
 

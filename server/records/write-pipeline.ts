@@ -5,7 +5,7 @@
  * imports, workflows and plugins all come through here.
  */
 import { ObjectId, type Document, type MongoServerError } from 'mongodb';
-import type { Actor } from '../shared/actor.ts';
+import type { Actor, FieldAccess } from '../shared/actor.ts';
 import type { FieldError } from '../shared/errors.ts';
 import type { CompiledEntity } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
@@ -14,7 +14,8 @@ import { applyDefaults, assignAutonumbers, checkReferences, checkRequired, compu
 import { changeEvent, sameValue, type Channel } from './change-events.ts';
 import { attachFiles } from './files/attach-files.ts';
 
-export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string };
+/** `fields`: the actor's field permissions, so hidden and read-only fields are refused with the rest. */
+export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>> };
 
 function fail(errors: FieldError[]): never {
   throw recordProblems.validationFailed.create({ detail: summary(errors), errors });
@@ -22,7 +23,7 @@ function fail(errors: FieldError[]): never {
 
 /** Steps 2–4 for a new record: the document to insert, with its pending event. */
 export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, body: unknown, req: WriteRequest): Promise<Document> {
-  const input = checkInput(entity, body, req.pointerBase);
+  const input = checkInput(entity, body, req.pointerBase, req.fields);
   const now = new Date();
   const doc: Document = { _id: new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
@@ -44,7 +45,7 @@ export type PreparedUpdate = { filter: Document; update: Document; after: Docume
  * leaves out; a patch touches only the fields it names.
  */
 export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, existing: Document, body: unknown, req: WriteRequest & { replace: boolean; keep?: ReadonlySet<string> }): Promise<PreparedUpdate> {
-  const input = checkInput(entity, body, req.pointerBase);
+  const input = checkInput(entity, body, req.pointerBase, req.fields);
   const clear = new Set(input.clear);
   if (req.replace) {
     for (const field of entity.definition.fields) if (!(field.name in input.set) && !req.keep?.has(field.name) && isWritableByReplace(entity, field.name)) clear.add(field.name);

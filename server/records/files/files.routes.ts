@@ -40,8 +40,10 @@ function checkUploadAllowed(entity: CompiledEntity, field: FileField, actor: Act
 export function filesRoutes(deps: { ctx: ReadContext; records: RecordsService }): Router {
   const router = Router();
   router.post('/api/entities/:entity/files/:field', async (req, res) => {
+    // Permission first: an entity the actor cannot read answers like one that does not exist.
+    const { entity } = deps.records.access(param(req, 'entity'), actorOf(res), 'read');
     const field = fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
-    checkUploadAllowed(deps.records.entityOf(param(req, 'entity')), field, actorOf(res));
+    checkUploadAllowed(entity, field, actorOf(res));
     const name = uploadName(req);
     const stored = await storeUpload({ db: deps.ctx.db, entity: param(req, 'entity'), field, filename: name, declaredType: req.get('content-type'), actorId: actorOf(res).id, body: req }).catch((err: unknown) => {
       // Refused mid-body: the rest is never read, so this connection cannot carry another request.
@@ -51,6 +53,7 @@ export function filesRoutes(deps: { ctx: ReadContext; records: RecordsService })
     res.status(201).json({ id: stored.id.toHexString(), name, size: stored.size, contentType: stored.contentType });
   });
   router.get('/api/entities/:entity/records/:id/files/:field', async (req, res) => {
+    deps.records.access(param(req, 'entity'), actorOf(res), 'read');
     const field = fileField(deps.ctx.registry, param(req, 'entity'), param(req, 'field'));
     if (actorOf(res).permissions(param(req, 'entity')).fields[field.name] === 'hidden') throw metadataProblems.fieldNotFound.create({ detail: `${param(req, 'entity')} has no file field "${field.name}"` });
     const record = await deps.records.get(param(req, 'entity'), param(req, 'id'), actorOf(res), { fields: param(req, 'field') });
