@@ -44,7 +44,8 @@ export function createDirectory(deps: { db: Db; logger: Logger; pollMs?: number 
     ]);
     users = new Map(userDocs.map((u) => [u._id.toHexString(), { ...u, id: u._id.toHexString() }]));
     teams = new Map();
-    for (const u of users.values()) if (u.active && u.team) teams.set(u.team, [...(teams.get(u.team) ?? []), u.id]);
+    // Deactivated members stay: the records they own are still their team's.
+    for (const u of users.values()) if (u.team) teams.set(u.team, [...(teams.get(u.team) ?? []), u.id]);
     roles = new Map(roleDocs.map((r) => [r._id, r.definition]));
   }
 
@@ -76,6 +77,7 @@ export function createDirectory(deps: { db: Db; logger: Logger; pollMs?: number 
     },
     user: (id: string): DirectoryUser | undefined => users.get(id),
     users: (): DirectoryUser[] => [...users.values()],
+    /** Every user of the team, active or not (their records stay the team's). */
     teamMembers: (team: string | null | undefined): string[] => (team ? teams.get(team) ?? [] : []),
     role: (name: string): RoleDefinition | undefined => roles.get(name),
     roles: (): RoleDefinition[] => [...roles.values()],

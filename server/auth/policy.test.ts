@@ -23,6 +23,14 @@ describe('buildActor', () => {
     expect(perms.read).toEqual({ all: false, ownerIds: ['u1', 'u2'], filters: [] });
   });
 
+  it('never lets a read-only role loosen a field another role makes read-only', () => {
+    const writer = role('writer', { staff: { read: true, update: true, fields: { risk: 'read' } } });
+    const reader = role('reader', { staff: { read: true } });
+    expect(actor([writer, reader]).permissions('staff').fields).toEqual({ risk: 'read' });
+    const editor = role('editor', { staff: { read: true, update: true } });
+    expect(actor([writer, editor]).permissions('staff').fields).toEqual({});
+  });
+
   it('ignores the field levels of a role that cannot read the entity', () => {
     const perms = actor([role('a', { staff: { read: true, fields: { ssn: 'hidden' } } }), role('b', { staff: { create: true } })]).permissions('staff');
     expect(perms.fields).toEqual({ ssn: 'hidden' });

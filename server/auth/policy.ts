@@ -14,7 +14,7 @@ export const TOKEN_SCOPES: readonly TokenScope[] = ['records:read', 'records:wri
 export type ActorInput = {
   user: PolicyUser;
   roles: RoleDefinition[];
-  /** Ids of the active users in the user's team (the user included). */
+  /** Ids of the users in the user's team (the user included). */
   teamMembers: string[];
   /** Present for API tokens: what the token may do on top of the user's own limits. */
   scopes?: readonly TokenScope[];
@@ -49,10 +49,11 @@ function combine(grants: EntityPermission[], input: ActorInput): EntityPermissio
   if (!readable.length) return NONE;
   const operations = Object.fromEntries(OPERATIONS.map((op) => [op, readable.some((g) => g[op] === true)])) as Record<Operation, boolean>;
   const fields: Record<string, FieldAccess> = {};
-  // A field named by some roles only: the roles that leave it out let it be edited.
+  // A field named by some roles only: a role that leaves it out lets it be edited if that role
+  // may write at all, else read; so a read-only role never loosens another role's read-only field.
   const named = new Set(readable.flatMap((g) => Object.keys(g.fields ?? {})));
   for (const name of named) {
-    const levels = readable.map((g) => (Object.hasOwn(g.fields ?? {}, name) ? g.fields![name]! : 'edit'));
+    const levels = readable.map((g): FieldAccess => (Object.hasOwn(g.fields ?? {}, name) ? g.fields![name]! : g.update === true || g.create === true ? 'edit' : 'read'));
     const best = levels.reduce((a, b) => (LEVEL[b] > LEVEL[a] ? b : a), 'hidden' as FieldAccess);
     if (best !== 'edit') fields[name] = best;
   }

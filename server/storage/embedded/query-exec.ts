@@ -7,6 +7,7 @@ import { ID_INDEX, type CollectionStore, type Doc } from './collection-store.ts'
 import { compareBson, idKeyOf, isPlainObject, valuesAtPath } from './bson-values.ts';
 import { asEngineError } from './engine-errors.ts';
 import { planQuery, type QueryPlan } from './query-planner.ts';
+import { compileFastFilter } from './fast-match.ts';
 
 export type FindSpec = {
   filter?: Doc;
@@ -38,12 +39,19 @@ export type Matcher = { test(doc: Doc): boolean };
 function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation' | 'variables'> = {}): Matcher {
   const fold = collationFold(spec.collation);
   try {
-    if (!fold) return new Query(filter ?? {}, queryOptions(spec));
+    if (!fold) return withFastPath(filter ?? {}, new Query(filter ?? {}, queryOptions(spec)));
     const query = new Query(foldStrings(filter ?? {}, fold) as Doc, queryOptions(spec));
     return { test: (doc) => query.test(foldStrings(doc, fold) as Doc) };
   } catch (err) {
     throw asEngineError(err);
   }
+}
+
+/** The fast matcher decides the documents it can; mingo the rest (and every filter it cannot compile). */
+function withFastPath(filter: Doc, query: Matcher): Matcher {
+  const fast = compileFastFilter(filter);
+  if (!fast) return query;
+  return { test: (doc) => fast(doc) ?? query.test(doc) };
 }
 
 /**

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { Query } from 'mingo';
+import { Long, ObjectId } from 'bson';
+import { compileFastFilter } from './fast-match.ts';
+import { createRandom } from '../../../test/bench/seeded-random.ts';
+
+const ids = [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000002')];
+const dates = [new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z')];
+// Values a document field may hold: the scalars the fast path decides and the shapes it leaves to mingo.
+const VALUES: unknown[] = ['a', 'b', '', 0, 1, -0, 1.5, true, false, null, undefined, ids[0], ids[1], dates[0], dates[1], ['a', 'b'], [], { a: 1 }, new Long(1), Number.NaN];
+const SCALARS: unknown[] = ['a', 'b', '', 0, 1, 1.5, true, false, null, ids[0], dates[0]];
+
+describe('the fast filter matcher', () => {
+  it('agrees with mingo on every document it decides (20,000 random filters and documents)', () => {
+    const random = createRandom(42);
+    const pick = <T>(list: T[]): T => list[random.int(list.length)]!;
+    const fields = ['f', 'g', 'h'];
+    const conditionOf = (): Record<string, unknown> => {
+      const name = pick(fields);
+      switch (random.int(6)) {
+        case 0: return { [name]: pick(SCALARS) };
+        case 1: return { [name]: { $eq: pick(SCALARS) } };
+        case 2: return { [name]: { $ne: pick(SCALARS) } };
+        case 3: return { [name]: { $exists: random.int(2) === 0 } };
+        case 4: return { [name]: { $in: [pick(SCALARS), pick(SCALARS)] } };
+        default: return { [random.int(2) ? '$and' : '$or']: [conditionOf(), conditionOf()] };
+      }
+    };
+    let decided = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const filter = random.int(3) === 0 ? { ...conditionOf(), ...conditionOf() } : conditionOf();
+      const doc: Record<string, unknown> = { _id: i };
+      for (const name of fields) {
+        const value = pick(VALUES);
+        if (value !== undefined) doc[name] = value;
+      }
+      const fast = compileFastFilter(filter);
+      expect(fast, JSON.stringify(filter)).not.toBeNull();
+      const verdict = fast!(doc);
+      if (verdict === undefined) continue;
+      decided++;
+      expect(verdict, `${JSON.stringify(filter)} on ${JSON.stringify(doc)}`).toBe(new Query(filter).test(doc));
+    }
+    expect(decided).toBeGreaterThan(10_000);
+  });
+
+  it('leaves to mingo what it does not know: dotted paths, other operators, regexes, embedded documents', () => {
+    for (const filter of [{ 'a.b': 1 }, { f: { $gt: 1 } }, { f: /x/ }, { f: { a: 1 } }, { $nor: [{ f: 1 }] }, { f: { $in: [/x/] } }, { f: { $eq: 1, $ne: 2 } }]) {
+      expect(compileFastFilter(filter as never), JSON.stringify(filter)).toBeNull();
+    }
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * A matcher for the filters records reads send most (equality, $in, $ne, $exists, $and, $or on
+ * top-level fields, e.g. an access scope `{$or: [{ownerId: {$in: [...]}}, {status: 'customer'}]}`),
+ * about ten times cheaper than running mingo on every candidate. It decides only when the
+ * document's value is a plain scalar (string, number, boolean, null/missing, ObjectId, Date);
+ * for anything else (arrays, embedded documents, Long, Decimal128, NaN) it answers undefined
+ * and the caller asks mingo, so MongoDB's semantics are never second-guessed.
+ */
+import { ObjectId } from 'bson';
+import type { Doc } from './collection-store.ts';
+
+/** true / false when decided, undefined when mingo must decide for this document. */
+export type FastTest = (doc: Doc) => boolean | undefined;
+
+type Scalar = string | number | boolean | null | ObjectId | Date;
+
+function isScalar(v: unknown): v is Scalar {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return !Number.isNaN(v);
+  return v instanceof ObjectId || (v instanceof Date && !Number.isNaN(v.getTime()));
+}
+
+/** MongoDB equality of a filter scalar with a document value; undefined when the value is not a plain scalar. */
+function equals(wanted: Scalar, value: unknown): boolean | undefined {
+  if (value === undefined) return wanted === null;
+  if (!isScalar(value)) return undefined;
+  if (wanted === null || value === null) return wanted === value;
+  if (wanted instanceof ObjectId) return value instanceof ObjectId && wanted.equals(value);
+  if (wanted instanceof Date) return value instanceof Date && wanted.getTime() === value.getTime();
+  return wanted === value;
+}
+
+const field = (key: string): boolean => !key.startsWith('$') && !key.includes('.');
+
+/** `{f: {$op: ...}}` or `{f: scalar}`; null when the condition is outside what this matcher knows. */
+function condition(name: string, spec: unknown): FastTest | null {
+  if (isScalar(spec)) return (doc) => equals(spec, doc[name]);
+  if (!spec || typeof spec !== 'object' || Array.isArray(spec) || spec instanceof ObjectId || spec instanceof Date) return null;
+  const ops = Object.entries(spec as Record<string, unknown>);
+  if (ops.length !== 1) return null;
+  const [op, arg] = ops[0]!;
+  if (op === '$eq' && isScalar(arg)) return (doc) => equals(arg, doc[name]);
+  if (op === '$ne' && isScalar(arg)) return (doc) => not(equals(arg, doc[name]));
+  if (op === '$exists' && typeof arg === 'boolean') return (doc) => (doc[name] !== undefined) === arg;
+  if (op === '$in' && Array.isArray(arg) && arg.length <= 1000 && arg.every(isScalar)) {
+    return (doc) => {
+      const value = doc[name];
+      if (value !== undefined && !isScalar(value)) return undefined;
+      return arg.some((a) => equals(a, value) === true);
+    };
+  }
+  return null;
+}
+
+const not = (r: boolean | undefined): boolean | undefined => (r === undefined ? undefined : !r);
+
+function all(tests: FastTest[]): FastTest {
+  return (doc) => {
+    let unsure = false;
+    for (const t of tests) {
+      const r = t(doc);
+      if (r === false) return false;
+      if (r === undefined) unsure = true;
+    }
+    return unsure ? undefined : true;
+  };
+}
+
+function any(tests: FastTest[]): FastTest {
+  return (doc) => {
+    let unsure = false;
+    for (const t of tests) {
+      const r = t(doc);
+      if (r === true) return true;
+      if (r === undefined) unsure = true;
+    }
+    return unsure ? undefined : false;
+  };
+}
+
+/** The fast test for `filter`, or null when some part of it is outside this matcher. */
+export function compileFastFilter(filter: Doc): FastTest | null {
+  const tests: FastTest[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if ((key === '$and' || key === '$or') && Array.isArray(value) && value.length > 0) {
+      const parts = value.map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? compileFastFilter(v as Doc) : null));
+      if (parts.some((p) => p === null)) return null;
+      tests.push(key === '$and' ? all(parts as FastTest[]) : any(parts as FastTest[]));
+    } else if (field(key)) {
+      const test = condition(key, value);
+      if (!test) return null;
+      tests.push(test);
+    } else {
+      return null;
+    }
+  }
+  return all(tests);
+}
