@@ -12,10 +12,16 @@ import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
+import { createPlugins, pluginsRoutes } from './plugins/index.ts';
+import type { RecordsService } from './records/index.ts';
+import { fileURLToPath } from 'node:url';
 
 const RECOVERY_MS = 60_000;
 
-export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; auth?: Partial<AuthOptions> };
+/** `pluginsDir`: where plugins are installed from (default: the repository's plugins/). */
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; auth?: Partial<AuthOptions>; pluginsDir?: string };
+
+const PLUGINS_DIR = fileURLToPath(new URL('../plugins/', import.meta.url));
 
 /** What start() found: on a first run with no administrator configured, the one-time setup token. */
 export type StartInfo = { setupToken?: string };
@@ -37,8 +43,10 @@ export function createApp(deps: AppDeps): Rapport {
   const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems });
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
-  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined } };
-  const records = createRecordsService(ctx);
+  // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
+  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR });
+  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: plugins.hooks };
+  const records: RecordsService = createRecordsService(ctx);
   let recovery: NodeJS.Timeout | undefined;
 
   const app = express();
@@ -54,9 +62,10 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   app.use(authRoutes(auth));
-  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json'], requireAdmin);
+  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json', '/api/plugins'], requireAdmin);
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
+  app.use(pluginsRoutes(plugins.service));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(openApiRoutes({ registry }));
@@ -69,6 +78,7 @@ export function createApp(deps: AppDeps): Rapport {
       await store.init();
       await registry.refresh();
       const info = await auth.start();
+      await plugins.start();
       await records.recover();
       registry.start();
       outbox.start();
@@ -79,6 +89,7 @@ export function createApp(deps: AppDeps): Rapport {
     async stop() {
       clearInterval(recovery);
       auth.stop();
+      await plugins.stop();
       registry.stop();
       outbox.stop();
       await outbox.idle();

@@ -9,6 +9,7 @@ import { compile, type JSONSchema } from 'json-schema-to-typescript';
 export const GENERATED = [
   { schema: 'entity.schema.json', output: 'server/metadata/entity.types.ts' },
   { schema: 'role.schema.json', output: 'server/auth/role.types.ts' },
+  { schema: 'plugin-manifest.schema.json', output: 'server/plugins/manifest.types.ts' },
 ] as const;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -1,3 +1,12 @@
+/** The plugins capability (issue 6): manifests, the supervised worker, hooks and the SDK. */
+import type { Db } from 'mongodb';
+import type { Logger } from '../shared/logger.ts';
+import type { ReadContext, RecordsService } from '../records/index.ts';
+import { createPluginStore } from './plugin-store.ts';
+import { createPluginSdk } from './plugin-sdk.ts';
+import { createPluginRuntime } from './plugin-runtime.ts';
+import { createPluginsService } from './plugins.service.ts';
+
 export {
   loadIsolatedVm,
   loadIsolatedVmWithSource,
@@ -8,3 +17,26 @@ export {
   type LoadedIsolatedVm,
   type RunInIsolateOptions,
 } from './isolated-vm-loader.ts';
+export { pluginsRoutes } from './plugins.routes.ts';
+export { pluginProblems } from './plugins.problems.ts';
+export type { PluginRuntime } from './plugin-runtime.ts';
+
+export type Plugins = ReturnType<typeof createPlugins>;
+
+/** `records` is filled in once the records service exists (it needs the hooks this returns). */
+export function createPlugins(deps: { db: Db; logger: Logger; ctx: ReadContext; records: () => RecordsService; pluginsDir: string; pollMs?: number }) {
+  const store = createPluginStore(deps.db);
+  let sdk: ReturnType<typeof createPluginSdk> | undefined;
+  const runtime = createPluginRuntime({ store, logger: deps.logger, pollMs: deps.pollMs, sdk: (ctx, method, args) => (sdk ??= createPluginSdk({ ctx: deps.ctx, records: deps.records() }))(ctx, method, args) });
+  const service = createPluginsService({ store, runtime, pluginsDir: deps.pluginsDir });
+  return {
+    hooks: runtime.hooks,
+    runtime,
+    service,
+    async start(): Promise<void> {
+      await store.init();
+      await runtime.start();
+    },
+    stop: () => runtime.stop(),
+  };
+}

@@ -9,3 +9,7 @@ export { recordProblems } from './records.problems.ts';
 export { MAX_PAGE } from './records-query.ts';
 export { MAX_BULK } from './bulk.ts';
 export { filterProblems } from './query/index.ts';
+export type { ReadContext } from './parents.ts';
+export type { SaveHooks, HookInput } from './save-hooks.ts';
+export type { WriteRequest } from './write-pipeline.ts';
+export { createRecordsQuery, readAccess } from './records-query.ts';

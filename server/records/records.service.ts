@@ -77,6 +77,12 @@ export function createRecordsService(ctx: WriteContext) {
     }
   }
 
+  /** Step 5: plugin hooks see the client's values and may change them or refuse; what they return is validated as input. */
+  async function beforeSave(a: Access, operation: 'create' | 'update', body: unknown, req: WriteRequest, record: () => Promise<ApiRecord | null>): Promise<unknown> {
+    if (!ctx.hooks || !body || typeof body !== 'object' || Array.isArray(body)) return body;
+    return ctx.hooks.beforeSave({ entity: a.entity, actor: a.actor, depth: req.hookDepth ?? 0, operation, values: body as Record<string, unknown>, record });
+  }
+
   function checkVersion(existing: Document, expectedVersion: number | undefined): void {
     if (expectedVersion !== undefined && existing._version !== expectedVersion) {
       throw recordProblems.preconditionFailed.create({ detail: `The record is at version ${existing._version}, not ${expectedVersion}` });
@@ -90,7 +96,8 @@ export function createRecordsService(ctx: WriteContext) {
       const existing = await load(a, req.id);
       const editScope = await checkEditable(a, existing);
       checkVersion(existing, req.expectedVersion);
-      const prepared = await guarded(a, req.pointerBase, () => prepareUpdate(ctx, entity, existing, req.body, { ...req, fields: a.perms.fields, replace: req.replace ?? false, keep: hiddenOrReadOnly(a) }));
+      const body = await beforeSave(a, 'update', req.body, req, () => view(a, existing));
+      const prepared = await guarded(a, req.pointerBase, () => prepareUpdate(ctx, entity, existing, body, { ...req, fields: a.perms.fields, replace: req.replace ?? false, keep: hiddenOrReadOnly(a) }));
       if (!prepared.changed) return view(a, existing);
       // The scope is part of the write's filter too: a record that left the scope meanwhile is not written.
       const res = await ctx.db.collection(entity.collection).updateOne(withScope(prepared.filter, editScope), prepared.update).catch((err: unknown) => guarded<never>(a, req.pointerBase, async () => translateWriteError(err)));
@@ -116,8 +123,9 @@ export function createRecordsService(ctx: WriteContext) {
       const { entity } = a;
       // Read options are checked before the write, so a bad ?fields= cannot answer 400 for a stored record.
       const shape = shapeOf(a, options);
+      const values = await beforeSave(a, 'create', body, req, async () => null);
       const doc = await guarded(a, req.pointerBase, async () => {
-        const prepared = await prepareCreate(ctx, entity, body, { ...req, fields: a.perms.fields });
+        const prepared = await prepareCreate(ctx, entity, values, { ...req, fields: a.perms.fields });
         await ctx.db.collection(entity.collection).insertOne(prepared).catch((err) => translateWriteError(err, req.pointerBase));
         return prepared;
       });
@@ -136,6 +144,7 @@ export function createRecordsService(ctx: WriteContext) {
       const existing = await load(a, req.id);
       await checkEditable(a, existing);
       checkVersion(existing, req.expectedVersion);
+      await ctx.hooks?.beforeDelete({ entity: a.entity, actor: a.actor, depth: req.hookDepth ?? 0, record: () => view(a, existing) });
       await deleteRecord(ctx, a.entity, existing, req);
     },
   };

@@ -15,7 +15,7 @@ import { changeEvent, sameValue, type Channel } from './change-events.ts';
 import { attachFiles } from './files/attach-files.ts';
 
 /** `fields`: the actor's field permissions, so hidden and read-only fields are refused with the rest. */
-export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>> };
+export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number };
 
 function fail(errors: FieldError[]): never {
   throw recordProblems.validationFailed.create({ detail: summary(errors), errors });

@@ -1,0 +1,45 @@
+/* Generated from schemas/plugin-manifest.schema.json by schemas/tools/generate-types.ts; do not edit. */
+
+/**
+ * plugin.json: what a plugin is, what it asks to reach, and what it provides (issue 6). Its code runs in an isolated-vm isolate and sees only the `rapport` SDK.
+ */
+export interface PluginManifest {
+  /**
+   * Immutable key; also the folder name under plugins/.
+   */
+  id: string;
+  version: string;
+  name: string;
+  description?: string;
+  /**
+   * The one JavaScript file, relative to the plugin folder; it assigns its handlers to module.exports.
+   */
+  entry: string;
+  /**
+   * A JSON Schema for the plugin's settings, which admins fill in.
+   */
+  settings?: {
+    [k: string]: unknown;
+  };
+  /**
+   * What the plugin asks to reach; an admin grants them at install. records:read:<entity>, records:write:<entity> (implies read), http:fetch:<host or *.domain>, email:send.
+   *
+   * @maxItems 50
+   */
+  capabilities?: string[];
+  /**
+   * @maxItems 50
+   */
+  hooks?: PluginHook[];
+}
+export interface PluginHook {
+  /**
+   * beforeSave may return {set: {...}} to change values or {errors: [{field, detail}]} to refuse; beforeDelete may return {errors} to refuse.
+   */
+  event: 'beforeSave' | 'beforeDelete';
+  entity: string;
+  /**
+   * The name of a function in module.exports.
+   */
+  handler: string;
+}

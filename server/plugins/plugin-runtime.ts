@@ -1,0 +1,127 @@
+/**
+ * Running the enabled plugins: keeps the worker's loaded plugins in step with the database (this
+ * instance at once, others within pollMs), runs their hooks for the write pipeline, and records
+ * every call. A plugin that fails AUTO_DISABLE_AFTER times in a row is disabled, with the reason
+ * kept on it for admins to see. The worker process starts only once some plugin is enabled.
+ */
+import type { Logger } from '../shared/logger.ts';
+import { recordProblems, type HookInput, type SaveHooks } from '../records/index.ts';
+import type { FieldError } from '../shared/errors.ts';
+import { pointerToken } from '../shared/errors.ts';
+import { PluginSupervisor, type CallReport } from './supervisor.ts';
+import type { PluginDoc, PluginStore } from './plugin-store.ts';
+import { MAX_HOOK_DEPTH, newUsage, type CallContext } from './plugin-sdk.ts';
+import { pluginProblems } from './plugins.problems.ts';
+import type { PluginHook } from './manifest.types.ts';
+
+export const AUTO_DISABLE_AFTER = 5;
+
+type Live = Omit<PluginDoc, 'code'> & { key: string };
+type SdkHandler = (ctx: CallContext, method: string, args: unknown[]) => Promise<unknown>;
+export type PluginRuntime = ReturnType<typeof createPluginRuntime>;
+
+const keyOf = (doc: Pick<PluginDoc, 'manifest' | 'updatedAt'>) => `${doc.manifest.version}@${doc.updatedAt.getTime()}`;
+
+export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; sdk: SdkHandler; pollMs?: number }) {
+  const logger = deps.logger.child({ module: 'plugins' });
+  const supervisor = new PluginSupervisor<CallContext>({ logger, sdk: deps.sdk, onCall: (r) => void report(r) });
+  let live = new Map<string, Live>();
+  let started = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function sync(): Promise<void> {
+    const docs = await deps.store.enabled();
+    const next = new Map(docs.map(({ code: _code, ...doc }) => [doc._id, { ...doc, key: keyOf(doc) }]));
+    if (next.size && !started) {
+      started = true;
+      await supervisor.start();
+    }
+    for (const doc of docs) if (live.get(doc._id)?.key !== keyOf(doc)) supervisor.load(doc._id, doc.manifest.version, doc.code);
+    for (const id of live.keys()) if (!next.has(id)) supervisor.unload(id);
+    live = next;
+  }
+
+  async function report(r: CallReport): Promise<void> {
+    try {
+      await deps.store.log(r);
+      const failures = await deps.store.countCall(r.pluginId, r.ok);
+      if (failures >= AUTO_DISABLE_AFTER && live.has(r.pluginId)) {
+        const reason = `Disabled by Rapport after ${failures} failed calls in a row; the last: ${r.error ?? 'unknown'}`;
+        await deps.store.set(r.pluginId, { status: 'disabled', disabledReason: reason, updatedAt: new Date() });
+        logger.warn({ pluginId: r.pluginId, reason }, 'plugin disabled');
+        await sync();
+      }
+    } catch (err) {
+      logger.error({ err, pluginId: r.pluginId }, 'recording a plugin call failed');
+    }
+  }
+
+  function hooksFor(event: PluginHook['event'], entity: string): Array<{ plugin: Live; handler: string }> {
+    return [...live.values()].flatMap((plugin) => (plugin.manifest.hooks ?? []).filter((h) => h.event === event && h.entity === entity).map((h) => ({ plugin, handler: h.handler })));
+  }
+
+  const contextFor = (plugin: Live, input: HookInput): CallContext => ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage() });
+
+  function checkDepth(input: HookInput): void {
+    if (input.depth >= MAX_HOOK_DEPTH) throw pluginProblems.pluginRecursion.create({ detail: `Hooks of ${input.entity.name} ran ${input.depth} levels deep` });
+  }
+
+  const hooks: SaveHooks = {
+    async beforeSave(input) {
+      const found = hooksFor('beforeSave', input.entity.name);
+      if (!found.length) return input.values;
+      checkDepth(input);
+      let values = input.values;
+      const record = await input.record();
+      for (const { plugin, handler } of found) {
+        const payload = { operation: input.operation, entity: input.entity.name, values, record, user: { id: input.actor.id } };
+        values = applyResult(plugin._id, await supervisor.invoke(plugin._id, handler, payload, contextFor(plugin, input)), values);
+      }
+      return values;
+    },
+    async beforeDelete(input) {
+      const found = hooksFor('beforeDelete', input.entity.name);
+      if (!found.length) return;
+      checkDepth(input);
+      const record = await input.record();
+      for (const { plugin, handler } of found) {
+        applyResult(plugin._id, await supervisor.invoke(plugin._id, handler, { operation: 'delete', entity: input.entity.name, record, user: { id: input.actor.id } }, contextFor(plugin, input)), {});
+      }
+    },
+  };
+
+  return {
+    hooks,
+    supervisor,
+    sync,
+    async start(): Promise<void> {
+      await sync();
+      timer = setInterval(() => sync().catch((err) => logger.warn({ err }, 'syncing plugins failed')), deps.pollMs ?? 1_000);
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      clearInterval(timer);
+      await supervisor.stop();
+    },
+  };
+}
+
+/** A hook's answer: nothing, `{set: {...}}` (merged into the values) or `{errors: [{field, detail}]}` (the save is refused). */
+function applyResult(pluginId: string, result: unknown, values: Record<string, unknown>): Record<string, unknown> {
+  if (result === null || result === undefined) return values;
+  if (typeof result !== 'object' || Array.isArray(result)) throw badAnswer(pluginId);
+  const { set, errors } = result as { set?: unknown; errors?: unknown };
+  if (errors !== undefined) {
+    if (!Array.isArray(errors) || errors.length === 0) throw badAnswer(pluginId);
+    const list: FieldError[] = errors.slice(0, 50).map((e: { field?: unknown; detail?: unknown }) => ({
+      pointer: typeof e?.field === 'string' ? `/${pointerToken(e.field)}` : '/',
+      detail: typeof e?.detail === 'string' ? e.detail.slice(0, 500) : 'was refused by a plugin',
+    }));
+    throw recordProblems.validationFailed.create({ detail: `${list[0]!.pointer.slice(1) || 'the record'} ${list[0]!.detail}`, errors: list });
+  }
+  if (set === undefined) return values;
+  if (!set || typeof set !== 'object' || Array.isArray(set)) throw badAnswer(pluginId);
+  return { ...values, ...(set as Record<string, unknown>) };
+}
+
+const badAnswer = (pluginId: string) => pluginProblems.pluginFailed.create({ detail: `Plugin ${pluginId} answered neither nothing, {set: {...}} nor {errors: [...]}` });

@@ -1,0 +1,82 @@
+/**
+ * The server side of the plugin SDK. Every call is checked against what the admin granted the
+ * plugin (records:read:<entity>, records:write:<entity>) and runs as the user whose action invoked
+ * the plugin, through the same records pipeline and query builder as the API, so the user's
+ * permissions apply too. Apex-style quotas bound each invocation: SDK calls, rows read, writes.
+ */
+import type { Actor } from '../shared/actor.ts';
+import type { ReadContext, RecordsService } from '../records/index.ts';
+import { createRecordsQuery, readAccess } from '../records/index.ts';
+import { pluginProblems } from './plugins.problems.ts';
+
+export const QUOTAS = { calls: 100, rows: 1_000, writes: 50 };
+export const MAX_HOOK_DEPTH = 3;
+
+export type CallContext = {
+  pluginId: string;
+  grants: ReadonlySet<string>;
+  settings: Record<string, unknown>;
+  actor: Actor;
+  /** How many plugin hooks deep this call is (a hook's write runs hooks again). */
+  depth: number;
+  used: { calls: number; rows: number; writes: number };
+};
+
+export const newUsage = () => ({ calls: 0, rows: 0, writes: 0 });
+
+type Query = { filter?: unknown; sort?: string; limit?: number; fields?: string };
+
+const text = (v: unknown, name: string): string => {
+  if (typeof v !== 'string' || !v) throw pluginProblems.invalidPlugin.create({ detail: `${name} must be a non-empty string` });
+  return v;
+};
+
+function use(ctx: CallContext, kind: keyof CallContext['used'], n = 1): void {
+  ctx.used[kind] += n;
+  if (ctx.used[kind] > QUOTAS[kind]) throw pluginProblems.quotaExceeded.create({ detail: `More than ${QUOTAS[kind]} ${kind} in one call` });
+}
+
+function need(ctx: CallContext, access: 'read' | 'write', entity: string): void {
+  const ok = ctx.grants.has(`records:write:${entity}`) || (access === 'read' && ctx.grants.has(`records:read:${entity}`));
+  if (!ok) throw pluginProblems.capabilityMissing.create({ detail: `Plugin ${ctx.pluginId} was not granted records:${access}:${entity}` });
+}
+
+export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsService }) {
+  const query = createRecordsQuery(deps.ctx);
+  const write = (ctx: CallContext) => ({ actor: ctx.actor, channel: 'plugin' as const, hookDepth: ctx.depth + 1 });
+  const methods: Record<string, (ctx: CallContext, args: unknown[]) => Promise<unknown>> = {
+    'records.get': async (ctx, [entity, id]) => {
+      need(ctx, 'read', text(entity, 'entity'));
+      use(ctx, 'rows');
+      return deps.records.get(entity as string, text(id, 'id'), ctx.actor);
+    },
+    'records.find': async (ctx, [entity, q]) => {
+      need(ctx, 'read', text(entity, 'entity'));
+      const { filter, sort, limit, fields } = (q ?? {}) as Query;
+      const page = await query.list(readAccess(deps.records.entityOf(entity as string), ctx.actor), { filter, sort, fields, limit: Math.min(Number(limit) || 50, 200) });
+      use(ctx, 'rows', page.data.length);
+      return page.data;
+    },
+    'records.count': async (ctx, [entity, q]) => {
+      need(ctx, 'read', text(entity, 'entity'));
+      return query.count(readAccess(deps.records.entityOf(entity as string), ctx.actor), { filter: (q as Query | undefined)?.filter });
+    },
+    'records.create': async (ctx, [entity, values]) => {
+      need(ctx, 'write', text(entity, 'entity'));
+      use(ctx, 'writes');
+      return deps.records.create(entity as string, values, write(ctx));
+    },
+    'records.update': async (ctx, [entity, id, values]) => {
+      need(ctx, 'write', text(entity, 'entity'));
+      use(ctx, 'writes');
+      return deps.records.update(entity as string, { ...write(ctx), id: text(id, 'id'), body: values });
+    },
+    settings: async (ctx) => ctx.settings,
+  };
+  return async (ctx: CallContext, method: string, args: unknown[]): Promise<unknown> => {
+    use(ctx, 'calls');
+    const run = Object.hasOwn(methods, method) ? methods[method] : undefined;
+    if (!run) throw pluginProblems.invalidPlugin.create({ detail: `The SDK has no ${method}` });
+    return run(ctx, args);
+  };
+}

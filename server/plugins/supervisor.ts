@@ -1,0 +1,151 @@
+/**
+ * The server's side of the plugin worker: starts the worker process (with the Node flags
+ * isolated-vm needs), loads plugins into it, sends calls and answers its SDK requests. If the
+ * worker dies, every call in flight fails with plugin-unavailable (so a save that needed a hook is
+ * refused, never saved unchecked), and the worker is restarted with the plugins reloaded.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../shared/logger.ts';
+import { ISOLATED_VM_NODE_FLAGS } from './isolated-vm-loader.ts';
+import type { FromWorker, Limits, LogLine, ToWorker } from './ipc.types.ts';
+import { pluginProblems } from './plugins.problems.ts';
+import type { Problem } from '../shared/errors.ts';
+
+export const DEFAULT_LIMITS: Limits = { memoryMb: 64, cpuMs: 200, wallMs: 2_000 };
+const WORKER = fileURLToPath(new URL('./worker/plugin-worker.ts', import.meta.url));
+const MAX_RESTART_DELAY_MS = 5_000;
+
+/** Answers one SDK call of a running plugin call; throws a Problem to refuse it. */
+export type SdkHandler<C> = (context: C, method: string, args: unknown[]) => Promise<unknown>;
+export type CallReport = { pluginId: string; handler: string; ok: boolean; durationMs: number; logs: LogLine[]; error?: string };
+
+type InFlight<C> = { context: C; pluginId: string; handler: string; resolve: (v: unknown) => void; reject: (e: Problem) => void };
+
+export class PluginSupervisor<C> {
+  private child: ChildProcess | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly calls = new Map<number, InFlight<C>>();
+  private readonly loaded = new Map<string, { version: string; code: string }>();
+  private nextCallId = 1;
+  private stopping = false;
+  private restarts = 0;
+
+  constructor(private readonly deps: { logger: Logger; sdk: SdkHandler<C>; onCall?: (report: CallReport) => void; limits?: Limits }) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  start(): Promise<void> {
+    this.stopping = false;
+    const child = fork(WORKER, [], { execArgv: [...ISOLATED_VM_NODE_FLAGS, '--import', 'tsx'], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = child;
+    this.ready = new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.on('message', (m: FromWorker) => {
+        if (m.type === 'ready') {
+          this.deps.logger.info({ pid: child.pid, isolatedVm: m.isolatedVm }, 'plugin worker ready');
+          this.restarts = 0;
+          resolve();
+        } else this.onMessage(m);
+      });
+    });
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    for (const [pluginId, p] of this.loaded) this.send({ type: 'load', pluginId, ...p });
+    return this.ready;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  }
+
+  load(pluginId: string, version: string, code: string): void {
+    this.loaded.set(pluginId, { version, code });
+    this.send({ type: 'load', pluginId, version, code });
+  }
+
+  unload(pluginId: string): void {
+    this.loaded.delete(pluginId);
+    this.send({ type: 'unload', pluginId });
+  }
+
+  isLoaded = (pluginId: string): boolean => this.loaded.has(pluginId);
+
+  /** Runs `handler` of a loaded plugin with `payload`; resolves with its result, or rejects with a plugin problem. */
+  async invoke(pluginId: string, handler: string, payload: unknown, context: C, limits: Limits = this.deps.limits ?? DEFAULT_LIMITS): Promise<unknown> {
+    if (!this.loaded.has(pluginId)) throw pluginProblems.pluginUnavailable.create({ detail: `Plugin ${pluginId} is not running` });
+    await this.ready?.catch(() => undefined);
+    const callId = this.nextCallId++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(callId, { context, pluginId, handler, resolve, reject });
+      if (!this.send({ type: 'invoke', callId, pluginId, handler, payload: JSON.stringify(payload ?? null), limits })) {
+        this.calls.delete(callId);
+        reject(pluginProblems.pluginUnavailable.create({ detail: 'The plugin worker is restarting' }));
+      }
+    });
+  }
+
+  private send(message: ToWorker): boolean {
+    if (!this.child?.connected) return false;
+    this.child.send(message);
+    return true;
+  }
+
+  private onMessage(m: FromWorker): void {
+    if (m.type === 'sdk') {
+      void this.answerSdk(m);
+      return;
+    }
+    if (m.type !== 'result') return;
+    const call = this.calls.get(m.callId);
+    if (!call) return;
+    this.calls.delete(m.callId);
+    this.deps.onCall?.({ pluginId: call.pluginId, handler: call.handler, ok: m.ok, durationMs: m.durationMs, logs: m.logs, ...(m.ok ? {} : { error: `${m.error.code}: ${m.error.message}` }) });
+    if (m.ok) {
+      try {
+        call.resolve(JSON.parse(m.value));
+      } catch {
+        call.reject(pluginProblems.pluginFailed.create({ detail: `Plugin ${call.pluginId} returned something that is not JSON` }));
+      }
+      return;
+    }
+    const problem = m.error.code === 'plugin-timeout' ? pluginProblems.pluginTimeout : m.error.code === 'plugin-unavailable' ? pluginProblems.pluginUnavailable : pluginProblems.pluginFailed;
+    call.reject(problem.create({ detail: `Plugin ${call.pluginId} (${call.handler}): ${m.error.message}` }));
+  }
+
+  private async answerSdk(m: Extract<FromWorker, { type: 'sdk' }>): Promise<void> {
+    const call = this.calls.get(m.callId);
+    try {
+      if (!call) throw pluginProblems.pluginUnavailable.create({ detail: 'The call this SDK request belongs to has ended' });
+      const args = JSON.parse(m.args) as unknown;
+      if (!Array.isArray(args)) throw pluginProblems.invalidPlugin.create({ detail: 'SDK arguments must be a list' });
+      const value = await this.deps.sdk(call.context, m.method, args);
+      this.send({ type: 'sdk-result', sdkId: m.sdkId, ok: true, value: JSON.stringify(value ?? null) });
+    } catch (err) {
+      const e = err as Partial<Problem>;
+      const message = typeof e.detail === 'string' ? e.detail : typeof e.title === 'string' ? e.title : 'the SDK call failed';
+      this.send({ type: 'sdk-result', sdkId: m.sdkId, ok: false, error: { code: typeof e.type === 'string' ? e.type.split('/').pop()! : 'error', message } });
+    }
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child !== this.child) return;
+    for (const [callId, call] of this.calls) {
+      this.calls.delete(callId);
+      call.reject(pluginProblems.pluginUnavailable.create({ detail: `The plugin worker stopped (${signal ?? `exit ${code}`}) during ${call.pluginId} ${call.handler}` }));
+    }
+    if (this.stopping) return;
+    const delay = Math.min(MAX_RESTART_DELAY_MS, 100 * 2 ** this.restarts++);
+    this.deps.logger.error({ code, signal, restartInMs: delay }, 'plugin worker stopped; restarting');
+    setTimeout(() => {
+      if (!this.stopping) this.start().catch((err: unknown) => this.deps.logger.error({ err }, 'restarting the plugin worker failed'));
+    }, delay).unref();
+  }
+}

@@ -1,0 +1,103 @@
+/** Plugins end to end over HTTP: install, grant, enable, hooks in the write pipeline, the SDK's checks, a crashed worker. */
+import { mkdtemp, mkdir, rm, writeFile, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAppServer, type AppServer } from '../support/app-server.ts';
+import { createRecord, defineEntity, expectProblem } from '../support/crm-fixture.ts';
+
+let s: AppServer;
+let dir: string;
+const contacts = '/api/entities/contact/records';
+
+async function writePlugin(id: string, manifest: Record<string, unknown>, code: string): Promise<void> {
+  await mkdir(join(dir, id), { recursive: true });
+  await writeFile(join(dir, id, 'plugin.json'), JSON.stringify({ id, version: '1.0.0', name: id, entry: 'index.js', ...manifest }));
+  await writeFile(join(dir, id, 'index.js'), code);
+}
+
+async function installAndEnable(id: string, grants: string[] = []): Promise<void> {
+  expect((await s.call('POST', '/api/plugins', { id })).status).toBeLessThan(300);
+  expect((await s.call('PUT', `/api/plugins/${id}/grants`, { grants })).status).toBe(200);
+  const enabled = await s.call('POST', `/api/plugins/${id}/enable`);
+  expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'rapport-plugins-'));
+  await cp(new URL('../../plugins/duplicate-contact-warning', import.meta.url), join(dir, 'duplicate-contact-warning'), { recursive: true });
+  s = await startAppServer({ pluginsDir: dir });
+  await defineEntity(s, { name: 'contact', label: 'Contact', pluralLabel: 'Contacts', fields: [{ name: 'name', type: 'text', required: true }, { name: 'email', type: 'email' }, { name: 'code', type: 'text' }] });
+  await defineEntity(s, { name: 'secret', label: 'Secret', pluralLabel: 'Secrets', fields: [{ name: 'value', type: 'text' }] });
+}, 60_000);
+afterAll(async () => {
+  await s.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('the duplicate-contact-warning example plugin', () => {
+  it('refuses a second contact with the same email, naming the first, and lets others through', async () => {
+    await installAndEnable('duplicate-contact-warning', ['records:read:contact']);
+    const first = await createRecord(s, 'contact', { name: 'Ada', email: 'ada@example.org' });
+    const dup = await s.call('POST', contacts, { name: 'Ada again', email: 'ADA@example.org' });
+    expect(expectProblem(dup, 422, ['/email']).errors![0]!.detail).toContain(first._id);
+    expect((await s.call('POST', contacts, { name: 'Grace', email: 'grace@example.org' })).status).toBe(201);
+    expect((await s.call('PATCH', `${contacts}/${first._id}`, { name: 'Ada L.' })).status).toBe(200);
+    const logs = await s.call('GET', '/api/plugins/duplicate-contact-warning/logs');
+    expect(logs.body.data.some((l: { logs: Array<{ text: string }> }) => l.logs.some((line) => line.text.includes('refused a duplicate email')))).toBe(true);
+  });
+});
+
+describe('before-save hooks', () => {
+  it('may change values, which are validated again like client input', async () => {
+    await writePlugin('upper-code', { hooks: [{ event: 'beforeSave', entity: 'contact', handler: 'fix' }] },
+      `module.exports = { fix: ({ values }) => values.code === 'bad' ? { set: { code: 12 } } : values.code ? { set: { code: String(values.code).toUpperCase() } } : undefined };`);
+    await installAndEnable('upper-code');
+    const made = await createRecord(s, 'contact', { name: 'Hook', code: 'abc' });
+    expect(made.code).toBe('ABC');
+    // A hook cannot slip an invalid value past validation.
+    expectProblem(await s.call('POST', contacts, { name: 'Bad', code: 'bad' }), 422, ['/code']);
+    expect((await s.call('POST', `/api/plugins/upper-code/disable`)).status).toBe(200);
+    expect((await createRecord(s, 'contact', { name: 'Plain', code: 'abc' })).code).toBe('abc');
+  });
+
+  it('runs the SDK only within the grant: a plugin granted contacts cannot read secrets', async () => {
+    await createRecord(s, 'secret', { value: 'the launch codes' });
+    await writePlugin('snoop', { capabilities: ['records:read:contact'], hooks: [{ event: 'beforeSave', entity: 'contact', handler: 'snoop' }] },
+      `module.exports = { snoop: async ({ values }) => { if (values.name !== 'snoop') return; const found = await rapport.records.find('secret', {}); return { set: { code: JSON.stringify(found) } }; } };`);
+    await installAndEnable('snoop', ['records:read:contact']);
+    const res = await s.call('POST', contacts, { name: 'snoop' });
+    expectProblem(res, 502);
+    expect(JSON.stringify(res.body)).toContain('records:read:secret');
+    expect(JSON.stringify(res.body)).not.toContain('launch codes');
+    await s.call('POST', '/api/plugins/snoop/disable');
+  });
+
+  it('refuses the save when the plugin worker dies during the hook, and works again after the restart', async () => {
+    // Isolates have no timers: the hook keeps busy with SDK calls, each a round trip to the server.
+    await writePlugin('slow', { capabilities: ['records:read:contact'], hooks: [{ event: 'beforeSave', entity: 'contact', handler: 'wait' }] },
+      `module.exports = { wait: async ({ values }) => { if (values.name === 'slow') for (let i = 0; i < 90; i++) await rapport.records.count('contact'); } };`);
+    await installAndEnable('slow', ['records:read:contact']);
+    const before = await s.call('GET', `${contacts}/count`);
+    const pending = s.call('POST', contacts, { name: 'slow' });
+    await new Promise((r) => setTimeout(r, 50));
+    process.kill((await workerPid())!, 'SIGKILL');
+    expectProblem(await pending, 503);
+    expect((await s.call('GET', `${contacts}/count`)).body.count).toBe(before.body.count);
+    let after = await s.call('POST', contacts, { name: 'after restart' });
+    for (let i = 0; i < 50 && after.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await s.call('POST', contacts, { name: 'after restart' });
+    }
+    expect(after.status).toBe(201);
+    await s.call('POST', '/api/plugins/slow/disable');
+  }, 30_000);
+});
+
+/** The worker is found as an operator would find it: the child process running plugin-worker. */
+async function workerPid(): Promise<number | undefined> {
+  const { execSync } = await import('node:child_process');
+  const out = execSync(`ps -o pid=,args= --ppid ${process.pid}`).toString();
+  const line = out.split('\n').find((l) => l.includes('plugin-worker'));
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+}
