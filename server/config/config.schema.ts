@@ -15,6 +15,7 @@ export type Config = {
   adminPassword?: string;
   sessionIdleMinutes: number;
   sessionMaxHours: number;
+  pluginsDir?: string;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -33,6 +34,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   adminPassword: 'RAPPORT_ADMIN_PASSWORD',
   sessionIdleMinutes: 'RAPPORT_SESSION_IDLE_MINUTES',
   sessionMaxHours: 'RAPPORT_SESSION_MAX_HOURS',
+  pluginsDir: 'RAPPORT_PLUGINS_DIR',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
@@ -61,5 +63,6 @@ export const configSchema: JSONSchemaType<Config> = {
     adminPassword: { type: 'string', nullable: true, minLength: 10, maxLength: 256 },
     sessionIdleMinutes: { type: 'integer', minimum: 1, maximum: 43200, default: 480 },
     sessionMaxHours: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
+    pluginsDir: { type: 'string', nullable: true, minLength: 1 },
   },
 };
