@@ -1,0 +1,39 @@
+/**
+ * Types of the plugin API (issue 6). Plugin code runs in an isolated-vm isolate: these globals
+ * (`rapport`, `console`, `module`) are all it can reach. Reference them from a plugin's index.js
+ * with `/// <reference path="../sdk/rapport-sdk.d.ts" />` for editor help.
+ */
+
+/** A record as the API returns it: `_id`, `_version`, its fields, and the audit fields. */
+export type ApiRecord = { _id: string; _version: number; [field: string]: unknown };
+
+/** A filter of the records query language, e.g. {"field": "status", "op": "eq", "value": "open"}. */
+export type Filter = { field: string; op: string; value?: unknown } | { and: Filter[] } | { or: Filter[] } | { not: Filter };
+
+export type FindQuery = { filter?: Filter; sort?: string; limit?: number; fields?: string };
+
+export type RapportSdk = {
+  records: {
+    /** Needs records:read:<entity> (or write); 404 problem if the acting user cannot see the record. */
+    get(entity: string, id: string): Promise<ApiRecord>;
+    /** Up to 200 records the acting user can see. */
+    find(entity: string, query?: FindQuery): Promise<ApiRecord[]>;
+    count(entity: string, query?: { filter?: Filter }): Promise<number>;
+    /** Needs records:write:<entity>; runs the whole write pipeline (and other plugins' hooks). */
+    create(entity: string, values: Record<string, unknown>): Promise<ApiRecord>;
+    update(entity: string, id: string, values: Record<string, unknown>): Promise<ApiRecord>;
+  };
+  /** The settings an admin gave this plugin (validated against the manifest's settings schema). */
+  settings(): Promise<Record<string, unknown>>;
+};
+
+/** What a beforeSave hook receives. `values` are the client's input (API form); `record` is the record before an update. */
+export type BeforeSaveEvent = { operation: 'create' | 'update'; entity: string; values: Record<string, unknown>; record: ApiRecord | null; user: { id: string } };
+export type BeforeDeleteEvent = { operation: 'delete'; entity: string; record: ApiRecord; user: { id: string } };
+
+/** A hook's answer: nothing (go on), values to change, or field errors (refuse: 422 with a pointer per field). */
+export type HookResult = void | undefined | null | { set: Record<string, unknown> } | { errors: Array<{ field: string; detail: string }> };
+
+declare global {
+  const rapport: RapportSdk;
+}

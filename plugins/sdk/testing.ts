@@ -1,0 +1,81 @@
+/**
+ * Running a plugin's handlers in tests, in the same sandbox Rapport uses (a worker process with
+ * one isolated-vm isolate), with an in-memory stand-in for the records SDK:
+ *
+ *   const plugin = await loadPlugin(new URL('.', import.meta.url), { records: { contact: [...] } });
+ *   expect(await plugin.call('beforeSave', { operation: 'create', ... })).toEqual(...);
+ *   await plugin.stop();
+ *
+ * The stand-in filters with `eq`, `ne`, `in`, `and`, `or` and `not`; capabilities are checked as on
+ * the server (what the manifest asks for counts as granted).
+ */
+import { dirname, basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readPluginFolder } from '../../server/plugins/plugin-source.ts';
+import { PluginSupervisor, type CallReport } from '../../server/plugins/supervisor.ts';
+import { createLogger } from '../../server/shared/logger.ts';
+import type { ApiRecord, Filter } from './rapport-sdk.d.ts';
+
+export type TestPlugin = {
+  call(handler: string, payload: unknown): Promise<unknown>;
+  /** What the plugin printed and how each call ended, newest last. */
+  calls: CallReport[];
+  /** The records as the plugin left them (creates and updates apply). */
+  records: Record<string, ApiRecord[]>;
+  stop(): Promise<void>;
+};
+
+type Options = { records?: Record<string, Array<Record<string, unknown>>>; settings?: Record<string, unknown> };
+
+function matches(record: ApiRecord, filter: Filter | undefined): boolean {
+  if (!filter) return true;
+  if ('and' in filter) return filter.and.every((f) => matches(record, f));
+  if ('or' in filter) return filter.or.some((f) => matches(record, f));
+  if ('not' in filter) return !matches(record, filter.not);
+  const value = record[filter.field];
+  const same = (a: unknown, b: unknown) => (typeof a === 'string' && typeof b === 'string' ? a.toLowerCase() === b.toLowerCase() : a === b);
+  if (filter.op === 'eq') return same(value, filter.value);
+  if (filter.op === 'ne') return !same(value, filter.value);
+  if (filter.op === 'in') return Array.isArray(filter.value) && filter.value.some((v) => same(value, v));
+  throw new Error(`the test SDK does not filter with ${filter.op}`);
+}
+
+/** Loads the plugin in `folder` (a path or a file: URL of the plugin's folder). */
+export async function loadPlugin(folder: string | URL, options: Options = {}): Promise<TestPlugin> {
+  const path = (typeof folder === 'string' ? folder : fileURLToPath(folder)).replace(/\/+$/, '');
+  const { manifest, code } = await readPluginFolder(dirname(path), basename(path));
+  const granted = new Set(manifest.capabilities ?? []);
+  const records: Record<string, ApiRecord[]> = {};
+  let nextId = 1;
+  for (const [entity, list] of Object.entries(options.records ?? {})) records[entity] = list.map((r) => ({ _id: String(nextId++).padStart(24, '0'), _version: 1, ...r }));
+  const need = (access: 'read' | 'write', entity: string) => {
+    if (!granted.has(`records:write:${entity}`) && !(access === 'read' && granted.has(`records:read:${entity}`))) throw new Error(`the manifest does not ask for records:${access}:${entity}`);
+    return (records[entity] ??= []);
+  };
+  const sdk = async (_ctx: null, method: string, args: unknown[]): Promise<unknown> => {
+    const [entity, a, b] = args as [string, unknown, unknown];
+    switch (method) {
+      case 'settings': return options.settings ?? {};
+      case 'records.get': return need('read', entity).find((r) => r._id === a) ?? Promise.reject(new Error(`no ${entity} ${String(a)}`));
+      case 'records.find': return need('read', entity).filter((r) => matches(r, (a as { filter?: Filter })?.filter)).slice(0, Number((a as { limit?: number })?.limit) || 50);
+      case 'records.count': return need('read', entity).filter((r) => matches(r, (a as { filter?: Filter })?.filter)).length;
+      case 'records.create': {
+        const made = { _id: String(nextId++).padStart(24, '0'), _version: 1, ...(a as object) };
+        need('write', entity).push(made);
+        return made;
+      }
+      case 'records.update': {
+        const found = need('write', entity).find((r) => r._id === a);
+        if (!found) throw new Error(`no ${entity} ${String(a)}`);
+        Object.assign(found, b, { _version: found._version + 1 });
+        return found;
+      }
+      default: throw new Error(`the SDK has no ${method}`);
+    }
+  };
+  const calls: CallReport[] = [];
+  const supervisor = new PluginSupervisor<null>({ logger: createLogger({ level: 'silent' }), sdk, onCall: (r) => calls.push(r) });
+  await supervisor.start();
+  supervisor.load(manifest.id, manifest.version, code);
+  return { call: (handler, payload) => supervisor.invoke(manifest.id, handler, payload, null), calls, records, stop: () => supervisor.stop() };
+}

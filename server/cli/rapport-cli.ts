@@ -1,0 +1,56 @@
+/**
+ * The `rapport` command for plugin authors (issue 6):
+ *   rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]   scaffold a plugin with a test
+ *   rapport plugin test <id> [--dir <plugins dir>]                      run that plugin's tests
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pluginFiles } from './plugin-template.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const USAGE = 'usage: rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]\n       rapport plugin test <id> [--dir <plugins dir>]';
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function newPlugin(id: string, args: string[]): Promise<number> {
+  if (!/^[a-z][a-z0-9-]{1,62}$/.test(id)) return fail(`a plugin id is lower case letters, digits and dashes: ${id}`);
+  const entity = option(args, 'entity') ?? 'contact';
+  if (!/^[a-z][a-z0-9_]{1,39}$/.test(entity)) return fail(`not an entity api name: ${entity}`);
+  const folder = join(resolve(option(args, 'dir') ?? join(repoRoot, 'plugins')), id);
+  if (existsSync(folder)) return fail(`${folder} already exists`);
+  await mkdir(folder, { recursive: true });
+  const sdk = relative(folder, join(repoRoot, 'plugins/sdk')).split('\\').join('/');
+  for (const [name, text] of Object.entries(pluginFiles(id, entity, sdk))) await writeFile(join(folder, name), text);
+  console.log(`created ${folder}\n  plugin.json, index.js (a beforeSave hook on ${entity}), ${id}.test.ts\nnext: rapport plugin test ${id}; then, as an admin, POST /api/plugins {"id":"${id}"}, grant, enable.`);
+  return 0;
+}
+
+function testPlugin(id: string, args: string[]): number {
+  const folder = join(resolve(option(args, 'dir') ?? join(repoRoot, 'plugins')), id);
+  if (!existsSync(join(folder, 'plugin.json'))) return fail(`there is no plugin at ${folder}`);
+  // Rapport's own vitest: with the project's config for a plugin inside the repository, rooted at
+  // the plugin's folder for one kept elsewhere.
+  const inside = !relative(repoRoot, folder).startsWith('..');
+  const vitestArgs = inside ? ['run', relative(repoRoot, folder)] : ['run', '--root', folder, '--pool', 'forks', '--testTimeout', '60000'];
+  const run = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vitest/vitest.mjs'), ...vitestArgs], { stdio: 'inherit', cwd: repoRoot });
+  return run.status ?? 1;
+}
+
+function fail(message: string): number {
+  console.error(message);
+  return 1;
+}
+
+async function main(args: string[]): Promise<number> {
+  const [area, command, id] = args;
+  if (area !== 'plugin' || !id || (command !== 'new' && command !== 'test')) return fail(USAGE);
+  return command === 'new' ? newPlugin(id, args.slice(3)) : testPlugin(id, args.slice(3));
+}
+
+process.exitCode = await main(process.argv.slice(2));
