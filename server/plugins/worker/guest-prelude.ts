@@ -5,8 +5,11 @@
  * and the `invoke` entry the worker calls. Values cross as JSON text: a plugin's getters, proxies
  * or cycles run (or fail) inside its own isolate, never in the host.
  */
-export const GUEST_PRELUDE = `
-'use strict';
+/** What start() returns when the handler's answer is a promise. */
+export const PENDING = '\u0000pending';
+
+export const GUEST_PRELUDE = `'use strict';
+const PENDING = ${JSON.stringify(PENDING)};
 const hostCall = $0;
 const hostLog = $1;
 const module = { exports: {} };
@@ -31,11 +34,22 @@ globalThis.rapport = freeze({
   }),
   settings: () => call('settings', []),
 });
-const invoke = async (handler, payload) => {
+const out = (result) => (result === undefined ? 'null' : JSON.stringify(result));
+let pending = null;
+// A handler that answers at once is answered in one synchronous call; one that returns a promise
+// leaves it here for finish(), which the host awaits.
+const start = (handler, payload) => {
   const fn = module.exports[handler];
   if (typeof fn !== 'function') throw new Error('the plugin exports no function ' + handler);
-  const result = await fn(JSON.parse(payload));
-  return result === undefined ? 'null' : JSON.stringify(result);
+  const result = fn(JSON.parse(payload));
+  if (result === null || (typeof result !== 'object' && typeof result !== 'function') || typeof result.then !== 'function') return out(result);
+  pending = Promise.resolve(result).then(out);
+  return PENDING;
 };
-return invoke;
+const finish = () => {
+  const p = pending;
+  pending = null;
+  return p;
+};
+return { start, finish };
 `;

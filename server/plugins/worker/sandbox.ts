@@ -5,7 +5,7 @@
  * is rebuilt from the plugin's code before its next call. Calls to one plugin run one at a time,
  * so an SDK call always belongs to the call that is running.
  */
-import { GUEST_PRELUDE } from './guest-prelude.ts';
+import { GUEST_PRELUDE, PENDING } from './guest-prelude.ts';
 import type { InvokeFailure, Limits, LogLine } from '../ipc.types.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- isolated-vm is loaded at run time (one of two optional aliases). */
@@ -20,7 +20,8 @@ const MAX_LOG_TEXT = 2_000;
 
 export class PluginSandbox {
   private isolate: any;
-  private invokeRef: any;
+  private startRef: any;
+  private finishRef: any;
   private queue: Promise<unknown> = Promise.resolve();
   private logs: LogLine[] = [];
   private sdk: SdkCaller | undefined;
@@ -44,7 +45,9 @@ export class PluginSandbox {
     const context = await this.isolate.createContext();
     const hostCall = new this.ivm.Reference((method: string, args: string) => this.sdkCall(method, args));
     const hostLog = new this.ivm.Callback((level: LogLine['level'], text: string) => this.log(level, text), { ignored: true });
-    this.invokeRef = await context.evalClosure(GUEST_PRELUDE, [hostCall, hostLog], { result: { reference: true }, timeout: limits.cpuMs });
+    const entry = await context.evalClosure(GUEST_PRELUDE, [hostCall, hostLog], { result: { reference: true }, timeout: limits.cpuMs });
+    this.startRef = await entry.get('start', { reference: true });
+    this.finishRef = await entry.get('finish', { reference: true });
     // The plugin's own code: top-level work is bounded like a call.
     await context.eval(this.code, { timeout: limits.cpuMs, filename: `plugin:${this.pluginId}` });
   }
@@ -68,7 +71,9 @@ export class PluginSandbox {
     }, limits.wallMs);
     try {
       if (!this.isolate || this.isolate.isDisposed) await this.build(limits);
-      const value: unknown = await this.invokeRef.apply(undefined, [handler, payload], { arguments: { copy: true }, result: { promise: true, copy: true }, timeout: limits.cpuMs });
+      // Synchronous first (about 10x cheaper than an async call into the isolate); the timeout bounds it.
+      const first: unknown = this.startRef.applySync(undefined, [handler, payload], { arguments: { copy: true }, result: { copy: true }, timeout: limits.cpuMs });
+      const value = first === PENDING ? await this.finishRef.apply(undefined, [], { result: { promise: true, copy: true }, timeout: limits.cpuMs }) : first;
       if (typeof value !== 'string' || value.length > MAX_OUTPUT) return { ok: false, error: { code: 'plugin-output', message: `the result is not JSON of at most ${MAX_OUTPUT} characters` }, logs: this.logs };
       return { ok: true, value, logs: this.logs };
     } catch (err) {
