@@ -12,14 +12,14 @@ import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
-import { createPlugins, pluginsRoutes } from './plugins/index.ts';
+import { createPlugins, pluginActionsRoutes, pluginsRoutes, type FetchOptions } from './plugins/index.ts';
 import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 
 const RECOVERY_MS = 60_000;
 
 /** `pluginsDir`: where plugins are installed from (default: the repository's plugins/). */
-export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; auth?: Partial<AuthOptions>; pluginsDir?: string };
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions };
 
 const PLUGINS_DIR = fileURLToPath(new URL('../plugins/', import.meta.url));
 
@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Rapport {
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
-  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR });
+  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch });
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: plugins.hooks };
   const records: RecordsService = createRecordsService(ctx);
   let recovery: NodeJS.Timeout | undefined;
@@ -68,6 +68,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(pluginsRoutes(plugins.service));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
+  app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
   app.use(notFoundHandler);
   app.use(problemHandler);

@@ -23,6 +23,13 @@ export type RapportSdk = {
     create(entity: string, values: Record<string, unknown>): Promise<ApiRecord>;
     update(entity: string, id: string, values: Record<string, unknown>): Promise<ApiRecord>;
   };
+  http: {
+    /**
+     * Needs http:fetch:<host> (or *.<domain>). Never reaches loopback, private or link-local
+     * addresses, redirects included; at most 3 redirects, 1 MB each way, 5 s, 10 fetches a call.
+     */
+    fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string; url: string }>;
+  };
   /** The settings an admin gave this plugin (validated against the manifest's settings schema). */
   settings(): Promise<Record<string, unknown>>;
 };

@@ -6,12 +6,13 @@
  *   expect(await plugin.call('beforeSave', { operation: 'create', ... })).toEqual(...);
  *   await plugin.stop();
  *
- * The stand-in filters with `eq`, `ne`, `in`, `and`, `or` and `not`; capabilities are checked as on
- * the server (what the manifest asks for counts as granted).
+ * The stand-in filters with `eq`, `ne`, `in`, `and`, `or` and `not`; `http` answers fetches;
+ * capabilities are checked as on the server (what the manifest asks for counts as granted).
  */
 import { dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readPluginFolder } from '../../server/plugins/plugin-source.ts';
+import { hostGranted } from '../../server/plugins/plugin-fetch.ts';
 import { PluginSupervisor, type CallReport } from '../../server/plugins/supervisor.ts';
 import { createLogger } from '../../server/shared/logger.ts';
 import type { ApiRecord, Filter } from './rapport-sdk.d.ts';
@@ -25,7 +26,13 @@ export type TestPlugin = {
   stop(): Promise<void>;
 };
 
-type Options = { records?: Record<string, Array<Record<string, unknown>>>; settings?: Record<string, unknown> };
+type FetchAnswer = { status: number; headers?: Record<string, string>; body?: string };
+type Options = {
+  records?: Record<string, Array<Record<string, unknown>>>;
+  settings?: Record<string, unknown>;
+  /** Answers the plugin's http.fetch calls (the URL's host must be granted by the manifest). */
+  http?: (url: string, init: { method?: string; headers?: Record<string, string>; body?: string }) => FetchAnswer | Promise<FetchAnswer>;
+};
 
 function matches(record: ApiRecord, filter: Filter | undefined): boolean {
   if (!filter) return true;
@@ -56,6 +63,13 @@ export async function loadPlugin(folder: string | URL, options: Options = {}): P
     const [entity, a, b] = args as [string, unknown, unknown];
     switch (method) {
       case 'settings': return options.settings ?? {};
+      case 'http.fetch': {
+        const url = new URL(String(entity));
+        if (!hostGranted(granted, url.hostname)) throw new Error(`the manifest does not ask for http:fetch:${url.hostname}`);
+        if (!options.http) throw new Error('this test gave loadPlugin no http answer');
+        const answer = await options.http(url.href, (a ?? {}) as never);
+        return { headers: {}, body: '', ...answer, url: url.href };
+      }
       case 'records.get': return need('read', entity).find((r) => r._id === a) ?? Promise.reject(new Error(`no ${entity} ${String(a)}`));
       case 'records.find': return need('read', entity).filter((r) => matches(r, (a as { filter?: Filter })?.filter)).slice(0, Number((a as { limit?: number })?.limit) || 50);
       case 'records.count': return need('read', entity).filter((r) => matches(r, (a as { filter?: Filter })?.filter)).length;

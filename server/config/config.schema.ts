@@ -16,6 +16,7 @@ export type Config = {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   pluginsDir?: string;
+  pluginFetchAllow?: string;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -35,6 +36,7 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   sessionIdleMinutes: 'RAPPORT_SESSION_IDLE_MINUTES',
   sessionMaxHours: 'RAPPORT_SESSION_MAX_HOURS',
   pluginsDir: 'RAPPORT_PLUGINS_DIR',
+  pluginFetchAllow: 'RAPPORT_PLUGIN_FETCH_ALLOW',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
@@ -64,5 +66,6 @@ export const configSchema: JSONSchemaType<Config> = {
     sessionIdleMinutes: { type: 'integer', minimum: 1, maximum: 43200, default: 480 },
     sessionMaxHours: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
     pluginsDir: { type: 'string', nullable: true, minLength: 1 },
+    pluginFetchAllow: { type: 'string', nullable: true, pattern: '^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$' },
   },
 };

@@ -6,6 +6,8 @@ import { createPluginStore } from './plugin-store.ts';
 import { createPluginSdk } from './plugin-sdk.ts';
 import { createPluginRuntime } from './plugin-runtime.ts';
 import { createPluginsService } from './plugins.service.ts';
+import type { FetchOptions } from './plugin-fetch.ts';
+import { createPluginActions } from './plugin-actions.ts';
 
 export {
   loadIsolatedVm,
@@ -18,21 +20,24 @@ export {
   type RunInIsolateOptions,
 } from './isolated-vm-loader.ts';
 export { pluginsRoutes } from './plugins.routes.ts';
+export { pluginActionsRoutes } from './plugin-actions.routes.ts';
 export { pluginProblems } from './plugins.problems.ts';
 export type { PluginRuntime } from './plugin-runtime.ts';
+export type { FetchOptions } from './plugin-fetch.ts';
 
 export type Plugins = ReturnType<typeof createPlugins>;
 
 /** `records` is filled in once the records service exists (it needs the hooks this returns). */
-export function createPlugins(deps: { db: Db; logger: Logger; ctx: ReadContext; records: () => RecordsService; pluginsDir: string; pollMs?: number }) {
+export function createPlugins(deps: { db: Db; logger: Logger; ctx: ReadContext; records: () => RecordsService; pluginsDir: string; fetch?: FetchOptions; pollMs?: number }) {
   const store = createPluginStore(deps.db);
   let sdk: ReturnType<typeof createPluginSdk> | undefined;
-  const runtime = createPluginRuntime({ store, logger: deps.logger, pollMs: deps.pollMs, sdk: (ctx, method, args) => (sdk ??= createPluginSdk({ ctx: deps.ctx, records: deps.records() }))(ctx, method, args) });
+  const runtime = createPluginRuntime({ store, logger: deps.logger, pollMs: deps.pollMs, sdk: (ctx, method, args) => (sdk ??= createPluginSdk({ ctx: deps.ctx, records: deps.records(), fetch: deps.fetch }))(ctx, method, args) });
   const service = createPluginsService({ store, runtime, pluginsDir: deps.pluginsDir });
   return {
     hooks: runtime.hooks,
     runtime,
     service,
+    actions: createPluginActions({ runtime, records: deps.records }),
     async start(): Promise<void> {
       await store.init();
       await runtime.start();

@@ -31,6 +31,10 @@ export interface PluginManifest {
    * @maxItems 50
    */
   hooks?: PluginHook[];
+  /**
+   * @maxItems 50
+   */
+  actions?: PluginAction[];
 }
 export interface PluginHook {
   /**
@@ -42,4 +46,19 @@ export interface PluginHook {
    * The name of a function in module.exports.
    */
   handler: string;
+}
+/**
+ * A button on a record: the handler gets {entity, record, input, user} and may return {message, set} (set is saved through the write pipeline as the user).
+ */
+export interface PluginAction {
+  name: string;
+  label: string;
+  entity: string;
+  handler: string;
+  /**
+   * A JSON Schema for the form the user fills in before the action runs.
+   */
+  input?: {
+    [k: string]: unknown;
+  };
 }

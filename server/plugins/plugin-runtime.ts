@@ -12,7 +12,8 @@ import { PluginSupervisor, type CallReport } from './supervisor.ts';
 import type { PluginDoc, PluginStore } from './plugin-store.ts';
 import { MAX_HOOK_DEPTH, newUsage, type CallContext } from './plugin-sdk.ts';
 import { pluginProblems } from './plugins.problems.ts';
-import type { PluginHook } from './manifest.types.ts';
+import type { PluginAction, PluginHook } from './manifest.types.ts';
+import type { Actor } from '../shared/actor.ts';
 
 export const AUTO_DISABLE_AFTER = 5;
 
@@ -60,7 +61,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     return [...live.values()].flatMap((plugin) => (plugin.manifest.hooks ?? []).filter((h) => h.event === event && h.entity === entity).map((h) => ({ plugin, handler: h.handler })));
   }
 
-  const contextFor = (plugin: Live, input: HookInput): CallContext => ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage() });
+  const contextFor = (plugin: Live, input: Pick<HookInput, 'actor' | 'depth'>): CallContext => ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage() });
 
   function checkDepth(input: HookInput): void {
     if (input.depth >= MAX_HOOK_DEPTH) throw pluginProblems.pluginRecursion.create({ detail: `Hooks of ${input.entity.name} ran ${input.depth} levels deep` });
@@ -94,6 +95,10 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     hooks,
     supervisor,
     sync,
+    actionsFor: (entity: string): Array<{ plugin: Live; action: PluginAction }> =>
+      [...live.values()].flatMap((plugin) => (plugin.manifest.actions ?? []).filter((a) => a.entity === entity).map((action) => ({ plugin, action }))),
+    /** Runs a handler of an enabled plugin as `actor` (actions; hooks go through `hooks`). */
+    invoke: (plugin: Live, handler: string, payload: unknown, actor: Actor) => supervisor.invoke(plugin._id, handler, payload, contextFor(plugin, { actor, depth: 0 })),
     async start(): Promise<void> {
       await sync();
       timer = setInterval(() => sync().catch((err) => logger.warn({ err }, 'syncing plugins failed')), deps.pollMs ?? 1_000);

@@ -1,6 +1,6 @@
 /**
  * The server side of the plugin SDK. Every call is checked against what the admin granted the
- * plugin (records:read:<entity>, records:write:<entity>) and runs as the user whose action invoked
+ * plugin (records:read:<entity>, records:write:<entity>, http:fetch:<host>) and runs as the user whose action invoked
  * the plugin, through the same records pipeline and query builder as the API, so the user's
  * permissions apply too. Apex-style quotas bound each invocation: SDK calls, rows read, writes.
  */
@@ -8,8 +8,9 @@ import type { Actor } from '../shared/actor.ts';
 import type { ReadContext, RecordsService } from '../records/index.ts';
 import { createRecordsQuery, readAccess } from '../records/index.ts';
 import { pluginProblems } from './plugins.problems.ts';
+import { pluginFetch, type FetchInput, type FetchOptions } from './plugin-fetch.ts';
 
-export const QUOTAS = { calls: 100, rows: 1_000, writes: 50 };
+export const QUOTAS = { calls: 100, rows: 1_000, writes: 50, fetches: 10 };
 export const MAX_HOOK_DEPTH = 3;
 
 export type CallContext = {
@@ -19,10 +20,10 @@ export type CallContext = {
   actor: Actor;
   /** How many plugin hooks deep this call is (a hook's write runs hooks again). */
   depth: number;
-  used: { calls: number; rows: number; writes: number };
+  used: { calls: number; rows: number; writes: number; fetches: number };
 };
 
-export const newUsage = () => ({ calls: 0, rows: 0, writes: 0 });
+export const newUsage = () => ({ calls: 0, rows: 0, writes: 0, fetches: 0 });
 
 type Query = { filter?: unknown; sort?: string; limit?: number; fields?: string };
 
@@ -41,7 +42,7 @@ function need(ctx: CallContext, access: 'read' | 'write', entity: string): void 
   if (!ok) throw pluginProblems.capabilityMissing.create({ detail: `Plugin ${ctx.pluginId} was not granted records:${access}:${entity}` });
 }
 
-export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsService }) {
+export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsService; fetch?: FetchOptions }) {
   const query = createRecordsQuery(deps.ctx);
   const write = (ctx: CallContext) => ({ actor: ctx.actor, channel: 'plugin' as const, hookDepth: ctx.depth + 1 });
   const methods: Record<string, (ctx: CallContext, args: unknown[]) => Promise<unknown>> = {
@@ -70,6 +71,10 @@ export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsServic
       need(ctx, 'write', text(entity, 'entity'));
       use(ctx, 'writes');
       return deps.records.update(entity as string, { ...write(ctx), id: text(id, 'id'), body: values });
+    },
+    'http.fetch': async (ctx, [url, init]) => {
+      use(ctx, 'fetches');
+      return pluginFetch(ctx.grants, url, (init ?? {}) as FetchInput, deps.fetch);
     },
     settings: async (ctx) => ctx.settings,
   };

@@ -15,7 +15,7 @@ export type PluginsService = ReturnType<typeof createPluginsService>;
 export const pluginView = ({ code, ...doc }: PluginDoc) => ({
   id: doc._id, name: doc.manifest.name, version: doc.manifest.version, description: doc.manifest.description ?? null,
   status: doc.status, requested: doc.manifest.capabilities ?? [], grants: doc.grants, settings: doc.settings,
-  hooks: doc.manifest.hooks ?? [], failures: doc.failures, disabledReason: doc.disabledReason ?? null,
+  hooks: doc.manifest.hooks ?? [], actions: doc.manifest.actions ?? [], failures: doc.failures, disabledReason: doc.disabledReason ?? null,
   codeBytes: Buffer.byteLength(code), installedAt: doc.installedAt, updatedAt: doc.updatedAt,
 });
 

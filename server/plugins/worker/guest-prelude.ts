@@ -32,6 +32,7 @@ globalThis.rapport = freeze({
     create: (entity, values) => call('records.create', [entity, values]),
     update: (entity, id, values) => call('records.update', [entity, id, values]),
   }),
+  http: freeze({ fetch: (url, init) => call('http.fetch', [url, init ?? {}]) }),
   settings: () => call('settings', []),
 });
 const out = (result) => (result === undefined ? 'null' : JSON.stringify(result));
