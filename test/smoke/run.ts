@@ -4,6 +4,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { ServerProcess } from '../support/server-process.ts';
+import { checkPluginHook } from './plugin-check.ts';
 import {
   checkConnectRoundTrip,
   checkCustomObject,
@@ -64,6 +65,7 @@ async function main(): Promise<number> {
       await step('GET /readyz', () => checkHttp200(`${s.url}/readyz`));
       await step("driver reaches the server's engine", () => checkServerEngine(s));
       await step('signed in, an entity defined over HTTP takes records', () => checkCustomObject(s.url));
+      await step("an example plugin's before-save hook runs in its isolate", () => checkPluginHook(s.url));
       await step('SIGTERM exits 0', () => checkSigterm(s));
     } finally {
       await s.stop('SIGKILL');

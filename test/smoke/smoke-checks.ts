@@ -86,7 +86,21 @@ export async function checkConnectRoundTrip(): Promise<string> {
   return `wrote and read back ${doc._id} in ${dataDir}, also after reopening`;
 }
 
-const SMOKE_ADMIN = { email: 'smoke@rapport.test', password: 'smoke test password' };
+export const SMOKE_ADMIN = { email: 'smoke@rapport.test', password: 'smoke test password' };
+
+/** Signs in as the smoke administrator: a `send(method, path, body?)` with the session cookie and CSRF token. */
+export async function signedIn(base: string): Promise<(method: string, path: string, body?: unknown) => Promise<Response>> {
+  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SMOKE_ADMIN), signal: AbortSignal.timeout(10_000) });
+  const session = (await signIn.json()) as { csrfToken?: string };
+  assert(signIn.status === 200 && session.csrfToken, `signing in answered ${signIn.status}: ${JSON.stringify(session)}`);
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+  return (method, path, body) =>
+    fetch(base + path, {
+      method, signal: AbortSignal.timeout(30_000),
+      headers: { cookie, 'x-csrf-token': session.csrfToken!, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+}
 
 /** `npm start`, as an operator runs it, with its data in a temp dir and a first administrator from the environment. */
 export async function startServerWithNpm(): Promise<ServerProcess> {
@@ -129,12 +143,8 @@ export async function checkServerEngine(server: ServerProcess): Promise<string> 
  * an entity over HTTP, then create and read a record of it.
  */
 export async function checkCustomObject(base: string): Promise<string> {
-  const signIn = await fetch(`${base}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SMOKE_ADMIN), signal: AbortSignal.timeout(10_000) });
-  const session = (await signIn.json()) as { csrfToken?: string };
-  assert(signIn.status === 200 && session.csrfToken, `signing in answered ${signIn.status}: ${JSON.stringify(session)}`);
-  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const post = (path: string, body: unknown) =>
-    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': session.csrfToken! }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+  const send = await signedIn(base);
+  const post = (path: string, body: unknown) => send('POST', path, body);
   const entity = await post('/api/metadata/entities', {
     name: 'smoke_case', label: 'Case', pluralLabel: 'Cases', titleField: 'ref',
     fields: [{ name: 'ref', type: 'autonumber', pattern: 'SMK-{000}' }, { name: 'subject', type: 'text', required: true }],
@@ -143,7 +153,7 @@ export async function checkCustomObject(base: string): Promise<string> {
   const created = await post('/api/entities/smoke_case/records', { subject: 'Smoke' });
   const record = (await created.json()) as { _id?: string; ref?: string };
   assert(created.status === 201 && record.ref === 'SMK-001', `creating a record answered ${created.status}: ${JSON.stringify(record)}`);
-  const read = await fetch(`${base}/api/entities/smoke_case/records/${record._id}`, { headers: { cookie }, signal: AbortSignal.timeout(10_000) });
+  const read = await send('GET', `/api/entities/smoke_case/records/${record._id}`);
   const back = (await read.json()) as { subject?: string };
   assert(read.status === 200 && back.subject === 'Smoke', `reading it back answered ${read.status}: ${JSON.stringify(back)}`);
   return `signed in, defined smoke_case, created and read back ${record.ref}`;
