@@ -12,7 +12,7 @@ import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
-import { createPlugins, pluginActionsRoutes, pluginsRoutes, type FetchOptions } from './plugins/index.ts';
+import { createPlugins, pluginActionsRoutes, pluginEndpointsRoutes, pluginsRoutes, type FetchOptions } from './plugins/index.ts';
 import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 
@@ -62,6 +62,8 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   app.use(authRoutes(auth));
+  // A plugin's own endpoints are for every signed-in user; managing plugins is for administrators.
+  app.use(pluginEndpointsRoutes(plugins.runtime));
   app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json', '/api/plugins'], requireAdmin);
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));

@@ -21,6 +21,7 @@ export {
 } from './isolated-vm-loader.ts';
 export { pluginsRoutes } from './plugins.routes.ts';
 export { pluginActionsRoutes } from './plugin-actions.routes.ts';
+export { pluginEndpointsRoutes } from './plugin-endpoints.ts';
 export { pluginProblems } from './plugins.problems.ts';
 export type { PluginRuntime } from './plugin-runtime.ts';
 export type { FetchOptions } from './plugin-fetch.ts';

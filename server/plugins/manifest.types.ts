@@ -35,6 +35,10 @@ export interface PluginManifest {
    * @maxItems 50
    */
   actions?: PluginAction[];
+  /**
+   * @maxItems 50
+   */
+  endpoints?: PluginEndpoint[];
 }
 export interface PluginHook {
   /**
@@ -61,4 +65,12 @@ export interface PluginAction {
   input?: {
     [k: string]: unknown;
   };
+}
+/**
+ * An HTTP endpoint at /api/plugins/<id>/call<path>, for any signed-in user; the handler gets {method, path, query, body, user} and runs with that user's permissions; it answers {status?, body?}.
+ */
+export interface PluginEndpoint {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  handler: string;
 }

@@ -12,7 +12,7 @@ import { PluginSupervisor, type CallReport } from './supervisor.ts';
 import type { PluginDoc, PluginStore } from './plugin-store.ts';
 import { MAX_HOOK_DEPTH, newUsage, type CallContext } from './plugin-sdk.ts';
 import { pluginProblems } from './plugins.problems.ts';
-import type { PluginAction, PluginHook } from './manifest.types.ts';
+import type { PluginAction, PluginEndpoint, PluginHook } from './manifest.types.ts';
 import type { Actor } from '../shared/actor.ts';
 
 export const AUTO_DISABLE_AFTER = 5;
@@ -97,7 +97,12 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     sync,
     actionsFor: (entity: string): Array<{ plugin: Live; action: PluginAction }> =>
       [...live.values()].flatMap((plugin) => (plugin.manifest.actions ?? []).filter((a) => a.entity === entity).map((action) => ({ plugin, action }))),
-    /** Runs a handler of an enabled plugin as `actor` (actions; hooks go through `hooks`). */
+    endpointFor: (pluginId: string, method: string, path: string): { plugin: Live; endpoint: PluginEndpoint } | undefined => {
+      const plugin = live.get(pluginId);
+      const endpoint = plugin?.manifest.endpoints?.find((e) => e.method === method && e.path === path);
+      return plugin && endpoint ? { plugin, endpoint } : undefined;
+    },
+    /** Runs a handler of an enabled plugin as `actor` (actions, endpoints; hooks go through `hooks`). */
     invoke: (plugin: Live, handler: string, payload: unknown, actor: Actor) => supervisor.invoke(plugin._id, handler, payload, contextFor(plugin, { actor, depth: 0 })),
     async start(): Promise<void> {
       await sync();

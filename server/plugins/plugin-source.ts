@@ -49,3 +49,12 @@ export async function readPluginFolder(root: string, id: string): Promise<Plugin
   if (size > MAX_CODE_BYTES) throw invalid(`The entry file is over ${MAX_CODE_BYTES} bytes`);
   return { manifest, code: await readFile(entry, 'utf8') };
 }
+
+/** An uploaded bundle: `{manifest, code}`, checked like a folder. */
+export function checkBundle(bundle: unknown): PluginSource {
+  const { manifest, code } = (bundle ?? {}) as { manifest?: unknown; code?: unknown };
+  const checked = checkManifest(manifest);
+  if (typeof code !== 'string' || code.length === 0) throw invalid('The bundle needs its code as a string', [{ pointer: '/bundle/code', detail: 'is required' }]);
+  if (Buffer.byteLength(code) > MAX_CODE_BYTES) throw invalid(`The code is over ${MAX_CODE_BYTES} bytes`, [{ pointer: '/bundle/code', detail: 'is too large' }]);
+  return { manifest: checked, code };
+}

@@ -13,9 +13,9 @@ export function pluginsRoutes(service: PluginsService): Router {
     res.json({ data: await service.list() });
   });
   router.post('/api/plugins', async (req, res) => {
-    const id = (req.body as { id?: unknown } | undefined)?.id;
-    if (typeof id !== 'string') throw pluginProblems.invalidPlugin.create({ detail: 'Send {"id": "<folder under plugins/>"}', errors: [{ pointer: '/id', detail: 'is required' }] });
-    const plugin = await service.install(id, by(res));
+    const { id, bundle } = (req.body ?? {}) as { id?: unknown; bundle?: unknown };
+    if (typeof id !== 'string' && bundle === undefined) throw pluginProblems.invalidPlugin.create({ detail: 'Send {"id": "<folder under plugins/>"} or {"bundle": {"manifest", "code"}}', errors: [{ pointer: '/id', detail: 'is required' }] });
+    const plugin = typeof id === 'string' ? await service.install(id, by(res)) : await service.installBundle(bundle, by(res));
     res.status(plugin.upgradedFrom ? 200 : 201).json(plugin);
   });
   router.get('/api/plugins/:id', async (req, res) => {

@@ -6,7 +6,7 @@
 import { createAjv } from '../metadata/index.ts';
 import type { FieldError } from '../shared/errors.ts';
 import { pluginProblems } from './plugins.problems.ts';
-import { readPluginFolder } from './plugin-source.ts';
+import { checkBundle, readPluginFolder, type PluginSource } from './plugin-source.ts';
 import type { PluginDoc, PluginStore } from './plugin-store.ts';
 import type { PluginRuntime } from './plugin-runtime.ts';
 
@@ -15,7 +15,7 @@ export type PluginsService = ReturnType<typeof createPluginsService>;
 export const pluginView = ({ code, ...doc }: PluginDoc) => ({
   id: doc._id, name: doc.manifest.name, version: doc.manifest.version, description: doc.manifest.description ?? null,
   status: doc.status, requested: doc.manifest.capabilities ?? [], grants: doc.grants, settings: doc.settings,
-  hooks: doc.manifest.hooks ?? [], actions: doc.manifest.actions ?? [], failures: doc.failures, disabledReason: doc.disabledReason ?? null,
+  hooks: doc.manifest.hooks ?? [], actions: doc.manifest.actions ?? [], endpoints: doc.manifest.endpoints ?? [], failures: doc.failures, disabledReason: doc.disabledReason ?? null,
   codeBytes: Buffer.byteLength(code), installedAt: doc.installedAt, updatedAt: doc.updatedAt,
 });
 
@@ -48,24 +48,27 @@ export function createPluginsService(deps: { store: PluginStore; runtime: Plugin
     if (errors.length) throw pluginProblems.invalidPlugin.create({ detail: `${errors[0]!.pointer} ${errors[0]!.detail}`, errors });
   };
 
+  async function installSource({ manifest, code }: PluginSource, actorId: string) {
+    const previous = await store.get(manifest.id);
+    const now = new Date();
+    const asked = new Set(manifest.capabilities ?? []);
+    const doc: PluginDoc = {
+      _id: manifest.id, manifest, code, status: previous?.status ?? 'installed', grants: (previous?.grants ?? []).filter((g) => asked.has(g)),
+      settings: previous?.settings ?? {}, installedAt: previous?.installedAt ?? now, updatedAt: now, updatedBy: actorId, failures: 0,
+    };
+    await store.put(doc);
+    await runtime.sync();
+    return { ...pluginView(doc), upgradedFrom: previous?.manifest.version ?? null };
+  }
+
   return {
     list: async () => (await store.list()).map(pluginView),
     get: async (id: string) => pluginView(await find(id)),
     logs: async (id: string, limit: number) => (await find(id), store.logs(id, limit)),
     /** Installs plugins/<id>/, or upgrades it in place (same data, grants kept where still asked for). */
-    async install(id: string, actorId: string) {
-      const { manifest, code } = await readPluginFolder(deps.pluginsDir, id);
-      const previous = await store.get(id);
-      const now = new Date();
-      const asked = new Set(manifest.capabilities ?? []);
-      const doc: PluginDoc = {
-        _id: id, manifest, code, status: previous?.status ?? 'installed', grants: (previous?.grants ?? []).filter((g) => asked.has(g)),
-        settings: previous?.settings ?? {}, installedAt: previous?.installedAt ?? now, updatedAt: now, updatedBy: actorId, failures: 0,
-      };
-      await store.put(doc);
-      await runtime.sync();
-      return { ...pluginView(doc), upgradedFrom: previous?.manifest.version ?? null };
-    },
+    install: async (id: string, actorId: string) => installSource(await readPluginFolder(deps.pluginsDir, id), actorId),
+    /** The same from an uploaded bundle: {manifest, code}. */
+    installBundle: async (bundle: unknown, actorId: string) => installSource(checkBundle(bundle), actorId),
     async grant(id: string, body: unknown, actorId: string) {
       const doc = await find(id);
       const grants = (body as { grants?: unknown } | null)?.grants;
