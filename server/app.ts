@@ -44,7 +44,8 @@ export function createApp(deps: AppDeps): Rapport {
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
-  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch });
+  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch });
+  outbox.subscribe((events) => plugins.runtime.afterSave(events));
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: plugins.hooks };
   const records: RecordsService = createRecordsService(ctx);
   let recovery: NodeJS.Timeout | undefined;

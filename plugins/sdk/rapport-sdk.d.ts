@@ -37,6 +37,8 @@ export type RapportSdk = {
 /** What a beforeSave hook receives. `values` are the client's input (API form); `record` is the record before an update. */
 export type BeforeSaveEvent = { operation: 'create' | 'update'; entity: string; values: Record<string, unknown>; record: ApiRecord | null; user: { id: string } };
 export type BeforeDeleteEvent = { operation: 'delete'; entity: string; record: ApiRecord; user: { id: string } };
+/** After a save: `changes` (field, before, after) when the entity is audited. May be delivered more than once (`eventId` tells). */
+export type AfterSaveEvent = { operation: 'create' | 'update'; entity: string; recordId: string; changes: Array<{ field: string; before: unknown; after: unknown }> | null; eventId: string; user: { id: string } };
 
 /** A hook's answer: nothing (go on), values to change, or field errors (refuse: 422 with a pointer per field). */
 export type HookResult = void | undefined | null | { set: Record<string, unknown> } | { errors: Array<{ field: string; detail: string }> };

@@ -1,6 +1,6 @@
 /**
- * Moves the events that record writes leave in their documents' `_outbox` to where they belong
- * (the audit log now; workflows and after-save hooks later). A write announces its document with
+ * Moves the events that record writes leave in their documents' `_outbox` to where they belong:
+ * the audit log, then the subscribers (plugins' after-save hooks; workflows later). A write announces its document with
  * `notify`; batches are drained together so ten concurrent writes cost one audit insert and one
  * bulk update. A periodic sweep picks up events a crash left behind. Delivery is idempotent:
  * the audit entry's _id is the event id, so re-delivering after a crash inserts nothing twice.
@@ -9,6 +9,8 @@ import type { AnyBulkWriteOperation, Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 
 export type OutboxEvent = { id: ObjectId; changes?: unknown[] } & Document;
+/** Gets every delivered event; throws to have the batch delivered again later (so it must be idempotent). */
+export type OutboxSubscriber = (events: OutboxEvent[]) => Promise<void>;
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
 
 const BATCH = 200;
@@ -20,6 +22,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
   let draining: Promise<void> | null = null;
   let sweepTimer: NodeJS.Timeout | undefined;
   const audit = db.collection('audit_log');
+  const subscribers: OutboxSubscriber[] = [];
 
   async function deliver(collection: string, docs: Document[]): Promise<void> {
     const events = docs.flatMap((d) => (d._outbox as OutboxEvent[]).map((e) => ({ doc: d, event: e })));
@@ -34,6 +37,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
         if (!errors.every((e) => e.code === 11000)) throw err;
       });
     }
+    for (const subscriber of subscribers) await subscriber(events.map(({ event }) => event));
     const ops: AnyBulkWriteOperation[] = docs.map((d) => ({
       updateOne: { filter: { _id: d._id }, update: { $pull: { _outbox: { id: { $in: (d._outbox as OutboxEvent[]).map((e) => e.id) } } } } as Document },
     }));
@@ -76,6 +80,10 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
   }
 
   return {
+    /** After-save hooks and (issue 7) workflows: called with each batch before it leaves the outbox. */
+    subscribe(subscriber: OutboxSubscriber): void {
+      subscribers.push(subscriber);
+    },
     /** A write to `collection` left events in document `id`. */
     notify(collection: string, id: unknown): void {
       const ids = queue.get(collection) ?? new Set();

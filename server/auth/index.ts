@@ -3,6 +3,7 @@
  * links, rate limits and the access log, built from one db and handed to the HTTP layer.
  */
 import type { Db } from 'mongodb';
+import { SYSTEM_ACTOR, type Actor } from '../shared/actor.ts';
 import type { Logger } from '../shared/logger.ts';
 import type { MetadataRegistry } from '../metadata/index.ts';
 import { createDirectory } from './directory.ts';
@@ -60,6 +61,12 @@ export function createAuth(deps: { db: Db; logger: Logger; registry: MetadataReg
   const tokensService = createTokensService({ tokens, accessLog });
   return {
     service, users, roles, tokens: tokensService, accessLog, directory,
+    /** The Actor of an active user (or the system actor), for work done later on their behalf. */
+    actorOf(userId: string): Actor | undefined {
+      if (userId === SYSTEM_ACTOR.id) return SYSTEM_ACTOR;
+      const user = directory.user(userId);
+      return user?.active ? service.actorFor(user) : undefined;
+    },
     /** Secure (and __Host- prefixed) whenever Rapport is served over HTTPS. */
     cookie: { maxAgeMs: options.sessionMaxHours * 3600_000, secure: options.publicUrl.startsWith('https://'), name: options.publicUrl.startsWith('https://') ? '__Host-rapport_session' : 'rapport_session' },
     publicOrigin: new URL(options.publicUrl).origin,

@@ -42,9 +42,9 @@ export interface PluginManifest {
 }
 export interface PluginHook {
   /**
-   * beforeSave may return {set: {...}} to change values or {errors: [{field, detail}]} to refuse; beforeDelete may return {errors} to refuse.
+   * beforeSave may return {set: {...}} to change values or {errors: [{field, detail}]} to refuse; beforeDelete may return {errors} to refuse; afterSave runs once the change is saved (at least once: it may run again after a crash), as the user who made it.
    */
-  event: 'beforeSave' | 'beforeDelete';
+  event: 'beforeSave' | 'afterSave' | 'beforeDelete';
   entity: string;
   /**
    * The name of a function in module.exports.

@@ -23,7 +23,10 @@ export type PluginRuntime = ReturnType<typeof createPluginRuntime>;
 
 const keyOf = (doc: Pick<PluginDoc, 'manifest' | 'updatedAt'>) => `${doc.manifest.version}@${doc.updatedAt.getTime()}`;
 
-export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; sdk: SdkHandler; pollMs?: number }) {
+/** The Actor for a user id (after-save hooks run as the user who made the change); undefined when they are gone or inactive. */
+export type ActorLookup = (userId: string) => Actor | undefined;
+
+export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; sdk: SdkHandler; actorOf: ActorLookup; pollMs?: number }) {
   const logger = deps.logger.child({ module: 'plugins' });
   const supervisor = new PluginSupervisor<CallContext>({ logger, sdk: deps.sdk, onCall: (r) => void report(r) });
   let live = new Map<string, Live>();
@@ -91,8 +94,31 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     },
   };
 
+  /**
+   * After-save hooks, fed by the outbox dispatcher once a change is stored. A plugin's own failure
+   * is recorded (and counts towards auto-disable) without holding the other events back; an
+   * unavailable worker throws, so the batch is delivered again later.
+   */
+  async function afterSave(events: Array<{ type?: unknown; entity?: unknown; recordId?: unknown; actorId?: unknown; changes?: unknown; depth?: unknown; id?: unknown }>): Promise<void> {
+    for (const event of events) {
+      if ((event.type !== 'created' && event.type !== 'updated') || typeof event.entity !== 'string') continue;
+      const found = hooksFor('afterSave', event.entity);
+      const depth = typeof event.depth === 'number' ? event.depth : 0;
+      if (!found.length || depth >= MAX_HOOK_DEPTH) continue;
+      const actor = typeof event.actorId === 'string' ? deps.actorOf(event.actorId) : undefined;
+      if (!actor) continue;
+      const payload = { operation: event.type === 'created' ? 'create' : 'update', entity: event.entity, recordId: String(event.recordId), changes: event.changes ?? null, eventId: String(event.id), user: { id: actor.id } };
+      for (const { plugin, handler } of found) {
+        await supervisor.invoke(plugin._id, handler, payload, contextFor(plugin, { actor, depth })).catch((err: { status?: number }) => {
+          if (err?.status === 503) throw err;
+        });
+      }
+    }
+  }
+
   return {
     hooks,
+    afterSave,
     supervisor,
     sync,
     actionsFor: (entity: string): Array<{ plugin: Live; action: PluginAction }> =>

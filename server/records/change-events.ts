@@ -21,6 +21,8 @@ export type ChangeEvent = {
   channel: Channel;
   /** Present when the entity is audited; values in their API form. */
   changes?: FieldChange[];
+  /** How many plugin hooks deep the write was (after-save hooks stop at the same cap as before-save). */
+  depth?: number;
 };
 
 type EventInput = {
@@ -31,6 +33,7 @@ type EventInput = {
   actor: Actor;
   channel: Channel;
   at: Date;
+  depth?: number;
 };
 
 /** The event for a write, or null when an update changes no field. */
@@ -55,6 +58,7 @@ export function changeEvent(input: EventInput): ChangeEvent | null {
     actorId: input.actor.id,
     channel: input.channel,
     ...(entity.definition.audit === false ? {} : { changes }),
+    ...(input.depth ? { depth: input.depth } : {}),
   };
 }
 

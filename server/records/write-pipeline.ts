@@ -33,7 +33,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   await computeFormulas(ctx, entity, doc);
   computeSearch(entity, doc);
   Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
-  const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now });
+  const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   if (event) doc._outbox = [event];
   return doc;
 }
@@ -58,7 +58,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   computeSearch(entity, after);
   const now = new Date();
   Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
-  const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now });
+  const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   return { filter: { _id: existing._id, _version: existing._version, _deleting: { $exists: false } }, update: toUpdate(existing, after, event), after, changed: event !== null };
 }
 

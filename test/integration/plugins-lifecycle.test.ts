@@ -94,6 +94,31 @@ describe('before-save hooks', () => {
   }, 30_000);
 });
 
+describe('after-save hooks', () => {
+  it('run once the change is stored, as the user who made it, and stop at the depth cap when they write their own entity', async () => {
+    await defineEntity(s, { name: 'journal', label: 'Journal', pluralLabel: 'Journals', fields: [{ name: 'text', type: 'text' }] });
+    await writePlugin('journaler', { capabilities: ['records:write:journal'], hooks: [{ event: 'afterSave', entity: 'journal', handler: 'again' }, { event: 'afterSave', entity: 'contact', handler: 'note' }] },
+      `module.exports = {
+        note: async ({ operation, recordId, changes }) => { await rapport.records.create('journal', { text: operation + ' ' + recordId + ' ' + (changes || []).map((c) => c.field).join(',') }); },
+        again: async ({ recordId }) => { await rapport.records.create('journal', { text: 'echo of ' + recordId }); },
+      };`);
+    await installAndEnable('journaler', ['records:write:journal']);
+    const contact = await createRecord(s, 'contact', { name: 'Journaled' });
+    const me = (await s.call('GET', '/api/auth/session')).body.user.id as string;
+    let journal: Array<{ text: string; createdBy: string }> = [];
+    for (let i = 0; i < 100 && journal.length < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      journal = (await s.call('GET', '/api/entities/journal/records?sort=createdAt')).body.data;
+    }
+    // The contact's hook wrote one entry (depth 1); each entry's own hook echoes it, to depth 3, then stops.
+    await new Promise((r) => setTimeout(r, 500));
+    journal = (await s.call('GET', '/api/entities/journal/records?sort=createdAt')).body.data;
+    expect(journal[0]).toMatchObject({ text: `create ${contact._id} name`, createdBy: me });
+    expect(journal.map((j) => j.text.startsWith('echo of'))).toEqual([false, true, true]);
+    await s.call('POST', '/api/plugins/journaler/disable');
+  }, 30_000);
+});
+
 /** The worker is found as an operator would find it: the child process running plugin-worker. */
 async function workerPid(): Promise<number | undefined> {
   const { execSync } = await import('node:child_process');
