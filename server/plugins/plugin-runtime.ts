@@ -4,6 +4,7 @@
  * every call. A plugin that fails AUTO_DISABLE_AFTER times in a row is disabled, with the reason
  * kept on it for admins to see. The worker process starts only once some plugin is enabled.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../shared/logger.ts';
 import { recordProblems, type HookInput, type SaveHooks } from '../records/index.ts';
 import type { FieldError } from '../shared/errors.ts';
@@ -28,7 +29,11 @@ export type ActorLookup = (userId: string) => Actor | undefined;
 
 export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; sdk: SdkHandler; actorOf: ActorLookup; pollMs?: number }) {
   const logger = deps.logger.child({ module: 'plugins' });
-  const supervisor = new PluginSupervisor<CallContext>({ logger, sdk: deps.sdk, onCall: (r) => void report(r) });
+  // The plugins whose calls led to the current work: a hook of a plugin already in the chain would
+  // wait behind that plugin's own running call (one at a time per plugin), so it is refused (508).
+  const chain = new AsyncLocalStorage<readonly string[]>();
+  const sdk: SdkHandler = (ctx, method, args) => chain.run([...(chain.getStore() ?? []), ctx.pluginId], () => deps.sdk(ctx, method, args));
+  const supervisor = new PluginSupervisor<CallContext>({ logger, sdk, onCall: (r) => void report(r) });
   let live = new Map<string, Live>();
   let started = false;
   let timer: NodeJS.Timeout | undefined;
@@ -66,15 +71,17 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
 
   const contextFor = (plugin: Live, input: Pick<HookInput, 'actor' | 'depth'>): CallContext => ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage() });
 
-  function checkDepth(input: HookInput): void {
+  function checkDepth(input: HookInput, found: Array<{ plugin: Live }>): void {
     if (input.depth >= MAX_HOOK_DEPTH) throw pluginProblems.pluginRecursion.create({ detail: `Hooks of ${input.entity.name} ran ${input.depth} levels deep` });
+    const again = found.find(({ plugin }) => chain.getStore()?.includes(plugin._id));
+    if (again) throw pluginProblems.pluginRecursion.create({ detail: `Plugin ${again.plugin._id} would run its hooks again from inside its own call` });
   }
 
   const hooks: SaveHooks = {
     async beforeSave(input) {
       const found = hooksFor('beforeSave', input.entity.name);
       if (!found.length) return input.values;
-      checkDepth(input);
+      checkDepth(input, found);
       let values = input.values;
       const record = await input.record();
       for (const { plugin, handler } of found) {
@@ -86,7 +93,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     async beforeDelete(input) {
       const found = hooksFor('beforeDelete', input.entity.name);
       if (!found.length) return;
-      checkDepth(input);
+      checkDepth(input, found);
       const record = await input.record();
       for (const { plugin, handler } of found) {
         applyResult(plugin._id, await supervisor.invoke(plugin._id, handler, { operation: 'delete', entity: input.entity.name, record, user: { id: input.actor.id } }, contextFor(plugin, input)), {});

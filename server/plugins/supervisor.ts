@@ -20,7 +20,10 @@ const MAX_RESTART_DELAY_MS = 5_000;
 export type SdkHandler<C> = (context: C, method: string, args: unknown[]) => Promise<unknown>;
 export type CallReport = { pluginId: string; handler: string; ok: boolean; durationMs: number; logs: LogLine[]; error?: string };
 
-type InFlight<C> = { context: C; pluginId: string; handler: string; resolve: (v: unknown) => void; reject: (e: Problem) => void };
+type InFlight<C> = { context: C; pluginId: string; handler: string; resolve: (v: unknown) => void; reject: (e: Problem) => void; deadline: NodeJS.Timeout };
+
+/** How long past its wall-clock limit a call may go unanswered before the worker is killed. */
+const DEADLINE_GRACE_MS = 500;
 
 export class PluginSupervisor<C> {
   private child: ChildProcess | undefined;
@@ -43,6 +46,8 @@ export class PluginSupervisor<C> {
     this.child = child;
     this.ready = new Promise((resolve, reject) => {
       child.once('error', reject);
+      // A worker that dies before it is ready must not leave callers waiting for it.
+      child.once('exit', () => reject(new Error('the plugin worker stopped before it was ready')));
       child.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
           this.deps.logger.info({ pid: child.pid, isolatedVm: m.isolatedVm }, 'plugin worker ready');
@@ -84,12 +89,33 @@ export class PluginSupervisor<C> {
     await this.ready?.catch(() => undefined);
     const callId = this.nextCallId++;
     return new Promise((resolve, reject) => {
-      this.calls.set(callId, { context, pluginId, handler, resolve, reject });
+      // The worker's own watchdog answers first; this one is for a worker that cannot (code V8 does
+      // not interrupt, such as a huge JSON.parse): the call fails and the worker is replaced.
+      const deadline = setTimeout(() => this.missedDeadline(callId), limits.wallMs + DEADLINE_GRACE_MS);
+      deadline.unref();
+      this.calls.set(callId, { context, pluginId, handler, resolve, reject, deadline });
       if (!this.send({ type: 'invoke', callId, pluginId, handler, payload: JSON.stringify(payload ?? null), limits })) {
-        this.calls.delete(callId);
+        this.end(callId);
         reject(pluginProblems.pluginUnavailable.create({ detail: 'The plugin worker is restarting' }));
       }
     });
+  }
+
+  /** Forgets a call: its late answer and SDK requests are ignored. */
+  private end(callId: number): InFlight<C> | undefined {
+    const call = this.calls.get(callId);
+    if (call) clearTimeout(call.deadline);
+    this.calls.delete(callId);
+    return call;
+  }
+
+  private missedDeadline(callId: number): void {
+    const call = this.end(callId);
+    if (!call) return;
+    this.deps.logger.error({ pluginId: call.pluginId, handler: call.handler }, 'a plugin call did not end; killing the plugin worker');
+    call.reject(pluginProblems.pluginTimeout.create({ detail: `Plugin ${call.pluginId} (${call.handler}) did not stop in time; its worker was restarted` }));
+    this.deps.onCall?.({ pluginId: call.pluginId, handler: call.handler, ok: false, durationMs: 0, logs: [], error: 'plugin-timeout: the worker did not answer; it was killed' });
+    this.child?.kill('SIGKILL');
   }
 
   private send(message: ToWorker): boolean {
@@ -104,9 +130,8 @@ export class PluginSupervisor<C> {
       return;
     }
     if (m.type !== 'result') return;
-    const call = this.calls.get(m.callId);
+    const call = this.end(m.callId);
     if (!call) return;
-    this.calls.delete(m.callId);
     this.deps.onCall?.({ pluginId: call.pluginId, handler: call.handler, ok: m.ok, durationMs: m.durationMs, logs: m.logs, ...(m.ok ? {} : { error: `${m.error.code}: ${m.error.message}` }) });
     if (m.ok) {
       try {
@@ -137,8 +162,8 @@ export class PluginSupervisor<C> {
 
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.child) return;
-    for (const [callId, call] of this.calls) {
-      this.calls.delete(callId);
+    for (const callId of [...this.calls.keys()]) {
+      const call = this.end(callId)!;
       call.reject(pluginProblems.pluginUnavailable.create({ detail: `The plugin worker stopped (${signal ?? `exit ${code}`}) during ${call.pluginId} ${call.handler}` }));
     }
     if (this.stopping) return;

@@ -25,6 +25,9 @@ export class PluginSandbox {
   private queue: Promise<unknown> = Promise.resolve();
   private logs: LogLine[] = [];
   private sdk: SdkCaller | undefined;
+  private sdkInFlight = 0;
+  /** Bumped at each build, so SDK answers meant for a disposed isolate do not count for its successor. */
+  private generation = 0;
 
   constructor(private readonly ivm: Ivm, readonly pluginId: string, readonly code: string, private readonly memoryMb: number) {}
 
@@ -41,6 +44,8 @@ export class PluginSandbox {
   }
 
   private async build(limits: Limits): Promise<void> {
+    this.generation++;
+    this.sdkInFlight = 0;
     this.isolate = new this.ivm.Isolate({ memoryLimit: this.memoryMb });
     const context = await this.isolate.createContext();
     const hostCall = new this.ivm.Reference((method: string, args: string) => this.sdkCall(method, args));
@@ -54,7 +59,11 @@ export class PluginSandbox {
 
   private sdkCall(method: string, args: string): Promise<string> {
     if (!this.sdk) return Promise.reject(new Error('no call is running'));
-    return this.sdk(method, String(args));
+    const generation = this.generation;
+    this.sdkInFlight++;
+    return this.sdk(method, String(args)).finally(() => {
+      if (generation === this.generation) this.sdkInFlight--;
+    });
   }
 
   private log(level: LogLine['level'], text: string): void {
@@ -81,6 +90,9 @@ export class PluginSandbox {
     } finally {
       clearTimeout(watchdog);
       this.sdk = undefined;
+      // An SDK answer still on its way could wake the plugin after its call, beyond every limit:
+      // the isolate goes, and is rebuilt for the next call.
+      if (this.sdkInFlight > 0) this.dispose();
     }
   }
 
