@@ -40,6 +40,11 @@ export type BeforeDeleteEvent = { operation: 'delete'; entity: string; record: A
 /** After a save: `changes` (field, before, after) when the entity is audited. May be delivered more than once (`eventId` tells). */
 export type AfterSaveEvent = { operation: 'create' | 'update'; entity: string; recordId: string; changes: Array<{ field: string; before: unknown; after: unknown }> | null; eventId: string; user: { id: string } };
 
+/** A field validator gets the value written; it answers null (fine) or a message (refused at that field). */
+export type ValidatorEvent = { entity: string; field: string; value: unknown; values: Record<string, unknown>; record: ApiRecord | null; user: { id: string } };
+/** A computed value's handler answers the field's new value. */
+export type ComputedEvent = { entity: string; field: string; operation: 'create' | 'update'; values: Record<string, unknown>; record: ApiRecord | null; user: { id: string } };
+
 /** A hook's answer: nothing (go on), values to change, or field errors (refuse: 422 with a pointer per field). */
 export type HookResult = void | undefined | null | { set: Record<string, unknown> } | { errors: Array<{ field: string; detail: string }> };
 

@@ -39,6 +39,18 @@ export interface PluginManifest {
    * @maxItems 50
    */
   endpoints?: PluginEndpoint[];
+  /**
+   * Field validators: the handler gets {value, values, record, user} when the field is written and answers null (fine) or a message (refused with 422 at the field).
+   *
+   * @maxItems 50
+   */
+  validators?: PluginFieldHandler[];
+  /**
+   * Computed values: on every save the handler gets {values, record, user} and its answer becomes the field's value, validated like input.
+   *
+   * @maxItems 50
+   */
+  computed?: PluginFieldHandler[];
 }
 export interface PluginHook {
   /**
@@ -72,5 +84,10 @@ export interface PluginAction {
 export interface PluginEndpoint {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
+  handler: string;
+}
+export interface PluginFieldHandler {
+  entity: string;
+  field: string;
   handler: string;
 }

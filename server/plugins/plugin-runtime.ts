@@ -69,6 +69,10 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     return [...live.values()].flatMap((plugin) => (plugin.manifest.hooks ?? []).filter((h) => h.event === event && h.entity === entity).map((h) => ({ plugin, handler: h.handler })));
   }
 
+  function fieldHandlersFor(kind: 'validators' | 'computed', entity: string): Array<{ plugin: Live; handler: string; field: string }> {
+    return [...live.values()].flatMap((plugin) => (plugin.manifest[kind] ?? []).filter((h) => h.entity === entity).map((h) => ({ plugin, handler: h.handler, field: h.field })));
+  }
+
   const contextFor = (plugin: Live, input: Pick<HookInput, 'actor' | 'depth'>): CallContext => ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage() });
 
   function checkDepth(input: HookInput, found: Array<{ plugin: Live }>): void {
@@ -78,16 +82,25 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
   }
 
   const hooks: SaveHooks = {
+    /** Hooks first, then field validators (for the fields written), then computed values. */
     async beforeSave(input) {
-      const found = hooksFor('beforeSave', input.entity.name);
-      if (!found.length) return input.values;
-      checkDepth(input, found);
+      const entity = input.entity.name;
+      const found = hooksFor('beforeSave', entity);
+      const validators = fieldHandlersFor('validators', entity).filter((v) => Object.hasOwn(input.values, v.field));
+      const computed = fieldHandlersFor('computed', entity);
+      if (!found.length && !validators.length && !computed.length) return input.values;
+      checkDepth(input, [...found, ...validators, ...computed]);
       let values = input.values;
       const record = await input.record();
-      for (const { plugin, handler } of found) {
-        const payload = { operation: input.operation, entity: input.entity.name, values, record, user: { id: input.actor.id } };
-        values = applyResult(plugin._id, await supervisor.invoke(plugin._id, handler, payload, contextFor(plugin, input)), values);
+      const call = (plugin: Live, handler: string, payload: object) => supervisor.invoke(plugin._id, handler, { entity, ...payload, record, user: { id: input.actor.id } }, contextFor(plugin, input));
+      for (const { plugin, handler } of found) values = applyResult(plugin._id, await call(plugin, handler, { operation: input.operation, values }), values);
+      const errors: FieldError[] = [];
+      for (const { plugin, handler, field } of validators) {
+        const message = await call(plugin, handler, { field, value: values[field], values });
+        if (message !== null && message !== undefined) errors.push({ pointer: `/${pointerToken(field)}`, detail: String(message).slice(0, 500) });
       }
+      if (errors.length) throw recordProblems.validationFailed.create({ detail: `${errors[0]!.pointer.slice(1)} ${errors[0]!.detail}`, errors });
+      for (const { plugin, handler, field } of computed) values = { ...values, [field]: await call(plugin, handler, { operation: input.operation, field, values }) };
       return values;
     },
     async beforeDelete(input) {

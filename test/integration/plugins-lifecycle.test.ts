@@ -94,6 +94,25 @@ describe('before-save hooks', () => {
   }, 30_000);
 });
 
+describe('field validators and computed values', () => {
+  it('refuse a written field with the plugin\'s message, and fill a field on every save', async () => {
+    await writePlugin('fields', { validators: [{ entity: 'contact', field: 'email', handler: 'orgOnly' }], computed: [{ entity: 'contact', field: 'code', handler: 'code' }] },
+      `module.exports = {
+        orgOnly: ({ value }) => (String(value).endsWith('.org') ? null : 'must be an .org address'),
+        code: ({ values, record }) => 'C-' + String(values.name ?? record.name).length,
+      };`);
+    await installAndEnable('fields');
+    const res = await s.call('POST', contacts, { name: 'Val', email: 'val@example.com' });
+    expect(expectProblem(res, 422, ['/email']).errors![0]!.detail).toBe('must be an .org address');
+    const made = await createRecord(s, 'contact', { name: 'Valerie', email: 'val@example.org', code: 'typed by hand' });
+    expect(made.code).toBe('C-7');
+    // An update that does not write the validated field is not checked; the computed one follows.
+    const changed = await s.call('PATCH', `${contacts}/${made._id}`, { name: 'Val' });
+    expect(changed.body.code).toBe('C-3');
+    await s.call('POST', '/api/plugins/fields/disable');
+  });
+});
+
 describe('after-save hooks', () => {
   it('run once the change is stored, as the user who made it, and stop at the depth cap when they write their own entity', async () => {
     await defineEntity(s, { name: 'journal', label: 'Journal', pluralLabel: 'Journals', fields: [{ name: 'text', type: 'text' }] });
