@@ -90,8 +90,10 @@ export class PluginSupervisor<C> {
     const callId = this.nextCallId++;
     return new Promise((resolve, reject) => {
       // The worker's own watchdog answers first; this one is for a worker that cannot (code V8 does
-      // not interrupt, such as a huge JSON.parse): the call fails and the worker is replaced.
-      const deadline = setTimeout(() => this.missedDeadline(callId), limits.wallMs + DEADLINE_GRACE_MS);
+      // not interrupt, such as a huge JSON.parse): the call fails and the worker is replaced. A
+      // plugin runs one call at a time, so each call queued ahead of this one may take its wallMs.
+      const ahead = [...this.calls.values()].filter((c) => c.pluginId === pluginId).length;
+      const deadline = setTimeout(() => this.missedDeadline(callId), (ahead + 1) * limits.wallMs + DEADLINE_GRACE_MS);
       deadline.unref();
       this.calls.set(callId, { context, pluginId, handler, resolve, reject, deadline });
       if (!this.send({ type: 'invoke', callId, pluginId, handler, payload: JSON.stringify(payload ?? null), limits })) {

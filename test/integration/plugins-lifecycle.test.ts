@@ -94,6 +94,25 @@ describe('before-save hooks', () => {
   }, 30_000);
 });
 
+describe('a plugin that keeps failing', () => {
+  it('is disabled after 5 failed calls in a row, with the reason shown to admins, and saves go through again', async () => {
+    await writePlugin('broken', { hooks: [{ event: 'beforeSave', entity: 'secret', handler: 'explode' }] }, `module.exports = { explode: () => { throw new Error('kaboom'); } };`);
+    await installAndEnable('broken');
+    for (let i = 0; i < 5; i++) expectProblem(await s.call('POST', '/api/entities/secret/records', { value: `try ${i}` }), 502);
+    let plugin = (await s.call('GET', '/api/plugins/broken')).body;
+    for (let i = 0; i < 50 && plugin.status !== 'disabled'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      plugin = (await s.call('GET', '/api/plugins/broken')).body;
+    }
+    expect(plugin).toMatchObject({ status: 'disabled', failures: 5 });
+    expect(plugin.disabledReason).toContain('kaboom');
+    expect((await s.call('POST', '/api/entities/secret/records', { value: 'after' })).status).toBe(201);
+    // Enabling it again starts the count afresh.
+    expect((await s.call('POST', '/api/plugins/broken/enable')).body).toMatchObject({ status: 'enabled', failures: 0, disabledReason: null });
+    await s.call('POST', '/api/plugins/broken/disable');
+  });
+});
+
 describe('field validators and computed values', () => {
   it('refuse a written field with the plugin\'s message, and fill a field on every save', async () => {
     await writePlugin('fields', { validators: [{ entity: 'contact', field: 'email', handler: 'orgOnly' }], computed: [{ entity: 'contact', field: 'code', handler: 'code' }] },
