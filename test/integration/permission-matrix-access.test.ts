@@ -4,22 +4,18 @@
  * an expired or tampered token, a read-only token for writes, a cross-site form post riding a
  * session cookie.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ObjectId } from 'mongodb';
 import { issueToken, signIn } from '../support/app-server.ts';
 import { collection, defineEntity, expectProblem, storedRecords } from '../support/crm-fixture.ts';
 import {
-  addUser, emailOf, ENTITY_NAMES, MATRIX, NON_ADMINS, passwordOf, problemShape, sorted, startScenario, USER_KEYS, visibleFields,
+  addUser, emailOf, ENTITY_NAMES, MATRIX, NON_ADMINS, passwordOf, problemShape, sorted, useScenario, recordsUrl, USER_KEYS, visibleFields,
   type Scenario, type UserKey,
 } from '../support/permission-fixture.ts';
 
-let sc: Scenario;
-beforeAll(async () => {
-  sc = await startScenario();
-});
-afterAll(async () => sc?.s.stop());
+const sc = useScenario();
 
-const url = (entity: string, rest = '') => `/api/entities/${entity}/records${rest}`;
+const url = recordsUrl;
 type Definition = { name: string; fields: Array<{ name: string }>; searchFields?: string[]; permissions?: Record<string, unknown> };
 
 describe.each(USER_KEYS)('metadata as %s', (user) => {

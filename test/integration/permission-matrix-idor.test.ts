@@ -4,18 +4,14 @@
  * cannot read answers exactly as an entity that does not exist; bulk writes give each item the
  * answer a single write would.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectProblem, storedRecords, type ApiRecord } from '../support/crm-fixture.ts';
 import type { JsonResponse } from '../support/app-server.ts';
-import { MATRIX, NO_SUCH_ID, problemShape, startScenario, type EntityName, type Scenario, type UserKey } from '../support/permission-fixture.ts';
+import { MATRIX, NO_SUCH_ID, problemShape, useScenario, recordsUrl, type EntityName, type UserKey } from '../support/permission-fixture.ts';
 
-let sc: Scenario;
-beforeAll(async () => {
-  sc = await startScenario();
-});
-afterAll(async () => sc?.s.stop());
+const sc = useScenario();
 
-const url = (entity: string, rest = '') => `/api/entities/${entity}/records${rest}`;
+const url = recordsUrl;
 const statuses = (res: JsonResponse) => (res.body.results as Array<{ status: number }>).map((r) => r.status);
 const NAME = { name: { first: 'Ida', last: 'Or' } };
 

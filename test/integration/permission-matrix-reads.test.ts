@@ -3,22 +3,18 @@
  * count and search return exactly the records and fields MATRIX allows; a hidden field cannot be
  * filtered, sorted, projected, grouped or searched by, and is refused exactly as an unknown field.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectProblem, type ApiRecord } from '../support/crm-fixture.ts';
 import {
-  apiKeys, encode, ENTITY_NAMES, MATRIX, NO_SUCH_ID, problemShape, seedsOf, seedValue, sorted, startScenario, USER_KEYS,
-  type EntityName, type Scenario, type UserKey,
+  apiKeys, encode, ENTITY_NAMES, MATRIX, NO_SUCH_ID, problemShape, seedsOf, seedValue, sorted, useScenario, MATRIX_CASES, recordsUrl, USER_KEYS,
+  type EntityName, type UserKey,
 } from '../support/permission-fixture.ts';
 
-let sc: Scenario;
-beforeAll(async () => {
-  sc = await startScenario();
-});
-afterAll(async () => sc?.s.stop());
+const sc = useScenario();
 
-const url = (entity: string, rest = '') => `/api/entities/${entity}/records${rest}`;
+const url = recordsUrl;
 const keysOf = (records: ApiRecord[]) => sorted(records.map((r) => sc.keyOf(r._id)));
-const cases = USER_KEYS.flatMap((user) => ENTITY_NAMES.map((entity) => [user, entity] as [UserKey, EntityName]));
+const cases = MATRIX_CASES;
 
 /** The user's view of a record equals the administrator's, less the fields hidden from the user. */
 async function expectSameAsAdmin(entity: EntityName, record: ApiRecord, keys: string[]): Promise<void> {

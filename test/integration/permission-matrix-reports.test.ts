@@ -3,22 +3,18 @@
  * the related ("360°") view, field history and expand= each show, for every user, only the
  * records in their scope and only the fields they may see.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { expectProblem, type ApiRecord } from '../support/crm-fixture.ts';
 import {
-  apiKeys, AUDIT, encode, ENTITY_NAMES, MATRIX, NO_SUCH_ID, problemShape, seedsOf, seedValue, sorted, startScenario, USER_KEYS, visibleFields,
-  type EntityName, type Scenario, type UserKey,
+  apiKeys, AUDIT, encode, MATRIX, NO_SUCH_ID, problemShape, seedsOf, seedValue, sorted, useScenario, MATRIX_CASES, recordsUrl, USER_KEYS, visibleFields,
+  type EntityName, type UserKey,
 } from '../support/permission-fixture.ts';
 
-let sc: Scenario;
-beforeAll(async () => {
-  sc = await startScenario();
-});
-afterAll(async () => sc?.s.stop());
+const sc = useScenario();
 
-const url = (entity: string, rest = '') => `/api/entities/${entity}/records${rest}`;
-const cases = USER_KEYS.flatMap((user) => ENTITY_NAMES.map((entity) => [user, entity] as [UserKey, EntityName]));
+const url = recordsUrl;
+const cases = MATRIX_CASES;
 const tally = (values: unknown[]) => values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [String(v)]: (acc[String(v)] ?? 0) + 1 }), {});
 
 describe.each(cases)('%s exporting %s', (user, entity) => {

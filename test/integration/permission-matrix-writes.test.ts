@@ -4,21 +4,17 @@
  * refused exactly as an unknown one and a read-only one as read-only; PUT leaves what the user
  * cannot see or change as it was; a relation cannot point at a record the user cannot read.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectProblem, storedRecords } from '../support/crm-fixture.ts';
 import {
-  apiKeys, ENTITY_NAMES, MATRIX, NO_SUCH_ID, problemShape, seedsOf, startScenario, USER_KEYS,
-  type EntityName, type Scenario, type UserKey,
+  apiKeys, ENTITY_NAMES, MATRIX, NO_SUCH_ID, problemShape, seedsOf, useScenario, MATRIX_CASES, recordsUrl, USER_KEYS,
+  type EntityName, type UserKey,
 } from '../support/permission-fixture.ts';
 
-let sc: Scenario;
-beforeAll(async () => {
-  sc = await startScenario();
-});
-afterAll(async () => sc?.s.stop());
+const sc = useScenario();
 
-const url = (entity: string, rest = '') => `/api/entities/${entity}/records${rest}`;
-const cases = USER_KEYS.flatMap((user) => ENTITY_NAMES.map((entity) => [user, entity] as [UserKey, EntityName]));
+const url = recordsUrl;
+const cases = MATRIX_CASES;
 const SYSTEM = ['_id', '_version', 'ownerId', 'createdBy', 'createdAt', 'updatedAt', 'updatedBy'];
 
 /** A valid new record of `entity` for `user`, inside their scope where the scope allows it. */

@@ -5,7 +5,7 @@
  * they have; the permission-matrix tests check every endpoint against it. Every response a
  * scenario user receives is also searched for the values they must never see (`forbidden`).
  */
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { issueToken, startAppServer, type AppServer, type JsonResponse } from './app-server.ts';
 import { defineEntity, settled } from './crm-fixture.ts';
 
@@ -269,3 +269,18 @@ export function problemShape(res: JsonResponse, swaps: Record<string, string> = 
 
 export const sorted = (keys: string[]): string[] => [...keys].sort();
 export const encode = (value: unknown): string => encodeURIComponent(JSON.stringify(value));
+
+export const recordsUrl = (entity: string, rest = '') => `/api/entities/${entity}/records${rest}`;
+
+/** Every (user, entity) pair of the matrix. */
+export const MATRIX_CASES = USER_KEYS.flatMap((user) => ENTITY_NAMES.map((entity) => [user, entity] as [UserKey, EntityName]));
+
+/** One scenario per test file, started before its tests and stopped after; the object stands for it once started. */
+export function useScenario(): Scenario {
+  let scenario: Scenario | undefined;
+  beforeAll(async () => {
+    scenario = await startScenario();
+  });
+  afterAll(async () => scenario?.s.stop());
+  return new Proxy({} as Scenario, { get: (_target, key) => Reflect.get(scenario ?? {}, key) });
+}
