@@ -40,12 +40,16 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
 
   async function sync(): Promise<void> {
     const docs = await deps.store.enabled();
-    const next = new Map(docs.map(({ code: _code, ...doc }) => [doc._id, { ...doc, key: keyOf(doc) }]));
+    const next = new Map(docs.map((doc) => [doc._id, { ...doc, key: keyOf(doc) }]));
     if (next.size && !started) {
       started = true;
       await supervisor.start();
     }
-    for (const doc of docs) if (live.get(doc._id)?.key !== keyOf(doc)) supervisor.load(doc._id, doc.manifest.version, doc.code);
+    for (const doc of docs) {
+      if (live.get(doc._id)?.key === keyOf(doc)) continue;
+      const full = await deps.store.get(doc._id);
+      if (full) supervisor.load(full._id, full.manifest.version, full.code);
+    }
     for (const id of live.keys()) if (!next.has(id)) supervisor.unload(id);
     live = next;
   }

@@ -31,7 +31,8 @@ export function createPluginStore(db: Db) {
     init: () => logs.createIndex({ pluginId: 1, at: -1 }),
     list: () => plugins.find({}).sort({ _id: 1 }).toArray(),
     get: (id: string) => plugins.findOne({ _id: id }),
-    enabled: () => plugins.find({ status: 'enabled' }).toArray(),
+    /** The enabled plugins without their code (polled every second; the code is read when it changed). */
+    enabled: () => plugins.find({ status: 'enabled' }, { projection: { code: 0 } }).toArray() as Promise<Array<Omit<PluginDoc, 'code'>>>,
     put: (doc: PluginDoc) => plugins.replaceOne({ _id: doc._id }, doc, { upsert: true }),
     set: (id: string, $set: Partial<PluginDoc>) => plugins.findOneAndUpdate({ _id: id }, { $set }, { returnDocument: 'after' }),
     remove: (id: string) => plugins.deleteOne({ _id: id }),
