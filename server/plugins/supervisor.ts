@@ -36,10 +36,6 @@ export class PluginSupervisor<C> {
 
   constructor(private readonly deps: { logger: Logger; sdk: SdkHandler<C>; onCall?: (report: CallReport) => void; limits?: Limits }) {}
 
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   start(): Promise<void> {
     this.stopping = false;
     const child = fork(WORKER, [], { execArgv: [...ISOLATED_VM_NODE_FLAGS, '--import', 'tsx'], serialization: 'json', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -80,8 +76,6 @@ export class PluginSupervisor<C> {
     this.loaded.delete(pluginId);
     this.send({ type: 'unload', pluginId });
   }
-
-  isLoaded = (pluginId: string): boolean => this.loaded.has(pluginId);
 
   /** Runs `handler` of a loaded plugin with `payload`; resolves with its result, or rejects with a plugin problem. */
   async invoke(pluginId: string, handler: string, payload: unknown, context: C, limits: Limits = this.deps.limits ?? DEFAULT_LIMITS): Promise<unknown> {
