@@ -15,6 +15,8 @@ import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.t
 import { createPlugins, pluginActionsRoutes, pluginEndpointsRoutes, pluginsRoutes, type FetchOptions } from './plugins/index.ts';
 import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
+import { importRoutes } from './imports/index.ts';
+import { duplicatesRoutes } from './duplicates/index.ts';
 
 const RECOVERY_MS = 60_000;
 
@@ -60,6 +62,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api', requireSignIn(PUBLIC_AUTH_PATHS));
   // Uploads stream their raw body, so they come before the JSON parser.
   app.use(filesRoutes({ ctx, records }));
+  app.use(importRoutes({ ctx, records }));
   app.use('/api', requireJsonBody);
   app.use(express.json({ limit: '1mb' }));
   app.use(authRoutes(auth));
@@ -71,6 +74,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(pluginsRoutes(plugins.service));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
+  app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
   app.use(notFoundHandler);
