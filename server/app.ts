@@ -7,7 +7,8 @@ import { notFoundHandler, problemHandler } from './http/problem-handler.ts';
 import { requestLogging } from './http/request-logging.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { openApiRoutes } from './http/openapi.routes.ts';
-import { createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
+import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
+import { createRecycleBin, lifecycleRoutes } from './lifecycle/index.ts';
 import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
@@ -21,7 +22,8 @@ import { duplicatesRoutes } from './duplicates/index.ts';
 const RECOVERY_MS = 60_000;
 
 /** `pluginsDir`: where plugins are installed from (default: the repository's plugins/). */
-export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions };
+/** `retentionDays`: how long deleted records and archived fields and entities are kept (default 30). */
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; retentionDays?: number; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions };
 
 const PLUGINS_DIR = fileURLToPath(new URL('../plugins/', import.meta.url));
 
@@ -33,6 +35,8 @@ export type Rapport = {
   app: Express;
   /** Loads metadata and users, starts background work; call before serving. */
   start(): Promise<StartInfo>;
+  /** Finishes interrupted deletes and purges what outlived the retention period (runs every minute; tests call it). */
+  housekeeping(): Promise<void>;
   /** Stops background work and waits for pending events to be delivered. */
   stop(): Promise<void>;
 };
@@ -42,7 +46,9 @@ export function createApp(deps: AppDeps): Rapport {
   const { db, logger } = deps;
   const store = createMetadataStore(db);
   const registry = createMetadataRegistry({ store, logger: logger.child({ module: 'metadata' }), pollMs: deps.metadataPollMs });
-  const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems });
+  const retentionDays = deps.retentionDays ?? 30;
+  const archive = createMetadataArchive(db, retentionDays);
+  const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems, archive });
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
@@ -50,7 +56,14 @@ export function createApp(deps: AppDeps): Rapport {
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: plugins.hooks };
   const records: RecordsService = createRecordsService(ctx);
+  const bin = createRecycleBin({ ctx, retentionDays });
   let recovery: NodeJS.Timeout | undefined;
+  /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
+  async function housekeeping(): Promise<void> {
+    await records.recover();
+    await bin.purgeExpired();
+    await metadata.purgeExpired();
+  }
 
   const app = express();
   app.disable('x-powered-by');
@@ -74,6 +87,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(pluginsRoutes(plugins.service));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
+  app.use(lifecycleRoutes({ bin }));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
@@ -82,15 +96,17 @@ export function createApp(deps: AppDeps): Rapport {
 
   return {
     app,
+    housekeeping,
     async start() {
       await store.init();
+      await archive.init();
       await registry.refresh();
       const info = await auth.start();
       await plugins.start();
       await records.recover();
       registry.start();
       outbox.start();
-      recovery = setInterval(() => records.recover().catch((err) => logger.warn({ err }, 'finishing interrupted deletes failed')), RECOVERY_MS);
+      recovery = setInterval(() => housekeeping().catch((err) => logger.warn({ err }, 'housekeeping failed')), RECOVERY_MS);
       recovery.unref();
       return info;
     },
@@ -107,6 +123,6 @@ export function createApp(deps: AppDeps): Rapport {
 
 /** Everyone signed in reads the definitions of the entities they can read; changing them, and their history, is for administrators. */
 const adminUnlessReading: RequestHandler = (req, res, next) => {
-  if (req.method === 'GET' && !req.path.endsWith('/history')) return next();
+  if (req.method === 'GET' && !req.path.endsWith('/history') && !req.path.startsWith('/archive')) return next();
   requireAdmin(req, res, next);
 };

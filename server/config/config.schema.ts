@@ -17,6 +17,7 @@ export type Config = {
   sessionMaxHours: number;
   pluginsDir?: string;
   pluginFetchAllow?: string;
+  retentionDays: number;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -37,13 +38,14 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   sessionMaxHours: 'RAPPORT_SESSION_MAX_HOURS',
   pluginsDir: 'RAPPORT_PLUGINS_DIR',
   pluginFetchAllow: 'RAPPORT_PLUGIN_FETCH_ALLOW',
+  retentionDays: 'RAPPORT_RETENTION_DAYS',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours'],
+  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays'],
   // An admin password from the environment needs its email, and the other way round.
   dependencies: { adminEmail: ['adminPassword'], adminPassword: ['adminEmail'] },
   properties: {
@@ -67,5 +69,6 @@ export const configSchema: JSONSchemaType<Config> = {
     sessionMaxHours: { type: 'integer', minimum: 1, maximum: 8760, default: 168 },
     pluginsDir: { type: 'string', nullable: true, minLength: 1 },
     pluginFetchAllow: { type: 'string', nullable: true, pattern: '^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$' },
+    retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
   },
 };

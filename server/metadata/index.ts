@@ -11,3 +11,4 @@ export { metadataRoutes } from './metadata.routes.ts';
 export { metadataProblems } from './metadata.problems.ts';
 export { outputSchema, inputSchema, createAjv, SYSTEM_FIELDS, AUDIT_FIELDS } from './record-schema.ts';
 export * from './field-types/index.ts';
+export { createMetadataArchive, type MetadataArchive } from './metadata-archive.ts';

@@ -8,5 +8,6 @@ export const metadataProblems = {
   entityExists: defineProblem({ type: 'entity-exists', status: 409, title: 'An entity with this name already exists' }),
   versionConflict: defineProblem({ type: 'metadata-version-conflict', status: 412, title: 'The definition changed since you read it' }),
   inUse: defineProblem({ type: 'metadata-in-use', status: 409, title: 'Other definitions depend on this one' }),
+  archiveNotFound: defineProblem({ type: 'archive-entry-not-found', status: 404, title: 'Archived field or entity not found' }),
   uniqueConflict: defineProblem({ type: 'unique-conflict', status: 409, title: 'Existing records hold duplicate values' }),
 };

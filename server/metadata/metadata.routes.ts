@@ -58,6 +58,18 @@ export function metadataRoutes(service: MetadataService): Router {
   router.get('/api/metadata/entities/:entity/history', async (req, res) => {
     res.json({ data: await service.history(param(req, 'entity')) });
   });
+  router.get('/api/metadata/archive', async (req, res) => {
+    const entity = typeof req.query.entity === 'string' ? req.query.entity : undefined;
+    res.json({ data: await service.archived(entity) });
+  });
+  router.post('/api/metadata/archive/:id/restore', async (req, res) => {
+    const saved = await service.restoreArchived(param(req, 'id'), { actor: actorOf(res).id });
+    res.set('ETag', etagOf(saved.version)).json(view(saved));
+  });
+  router.delete('/api/metadata/archive/:id', async (req, res) => {
+    await service.purgeArchived(param(req, 'id'));
+    res.status(204).end();
+  });
   router.post('/api/metadata/entities/:entity/fields', async (req, res) => {
     const saved = await service.addField(param(req, 'entity'), req.body, change(req, res));
     res.status(201).set('ETag', etagOf(saved.version)).json(view(saved));

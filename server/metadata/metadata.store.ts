@@ -14,6 +14,8 @@ export type StoredEntity = {
   version: number;
   metadataVersion: number;
   deleted: boolean;
+  /** A deleted entity whose records were purged: its name may be used again. */
+  purged?: boolean;
   updatedAt: Date;
   updatedBy: string;
 };
@@ -81,6 +83,9 @@ export function createMetadataStore(db: Db) {
       const change = input.deleted ? 'delete' : expectedVersion === 0 ? 'create' : 'update';
       await history.insertOne({ entity: definition.name, version: doc.version, metadataVersion, change, definition, at: doc.updatedAt, by });
       return doc;
+    },
+    async markPurged(name: string): Promise<void> {
+      await entities.updateOne({ _id: name, deleted: true }, { $set: { purged: true } });
     },
     historyOf(name: string, limit: number): Promise<HistoryEntry[]> {
       return history.find({ entity: name }, { projection: { _id: 0 } }).sort({ version: -1 }).limit(limit).toArray();

@@ -13,7 +13,7 @@ export type FieldChange = { field: string; before: unknown; after: unknown };
 
 export type ChangeEvent = {
   id: ObjectId;
-  type: 'created' | 'updated' | 'deleted';
+  type: 'created' | 'updated' | 'deleted' | 'restored';
   entity: string;
   recordId: ObjectId;
   at: Date;

@@ -9,6 +9,10 @@
  * record's outbox in the same write), (2) copy it with its pending events into the bin under the
  * claim's id (a retry writes nothing twice), (3) remove it. `finishPendingDeletes` completes
  * claims a crash interrupted.
+ *
+ * The bin entry notes what the delete did to other records, so a restore can undo it
+ * (server/lifecycle/recycle-bin.ts): `deletion` is the id of the delete the user asked for
+ * (shared by the records it cascaded to), `unlinked` the links it cleared on records that stay.
  */
 import { ObjectId, type Collection, type Document } from 'mongodb';
 import type { CompiledEntity, InboundLink } from '../metadata/index.ts';
@@ -25,12 +29,14 @@ const MAX_CASCADE_RECORDS = 1000;
 
 /** How far a delete may reach, and who asks (a refusal counts only the records they can read). */
 type Budget = { left: number; actor: Actor };
-type Claim = { id: ObjectId; at: Date; by: string };
+/** A link a delete cleared: the records that held it and, for many-to-many, the link itself with its attributes. */
+export type Unlinked = { entity: string; field: string; ids: ObjectId[]; links?: Document[] };
+type Claim = { id: ObjectId; at: Date; by: string; deletion?: ObjectId; unlinked?: Unlinked[] };
 
 export async function deleteRecord(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
   // The whole cascade is checked before anything is deleted, so a restricted grandchild refuses it all.
   await checkDeletable(ctx, entity, doc._id, 0, { left: MAX_CASCADE_RECORDS, actor: req.actor });
-  await removeTree(ctx, entity, doc, req);
+  await removeTree(ctx, entity, doc, req, null);
 }
 
 async function checkDeletable(ctx: WriteContext, entity: CompiledEntity, id: ObjectId, depth: number, budget: Budget): Promise<void> {
@@ -51,18 +57,20 @@ async function checkDeletable(ctx: WriteContext, entity: CompiledEntity, id: Obj
   }
 }
 
-async function removeTree(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest): Promise<void> {
+async function removeTree(ctx: WriteContext, entity: CompiledEntity, doc: Document, req: WriteRequest, deletion: ObjectId | null): Promise<void> {
   const links = ctx.registry.inboundLinks(entity.name);
-  for (const link of links.filter(cascades)) {
-    for (const child of await childrenOf(ctx, link, doc._id, MAX_CASCADE_RECORDS)) await removeTree(ctx, link.entity, child, req);
-  }
-  for (const link of links) {
-    if (link.field.type === 'manyToMany' || link.field.onDelete === 'setNull') await unlink(ctx, link, doc._id, req);
-  }
-  const collection = ctx.db.collection(entity.collection);
   const now = new Date();
   const event = changeEvent({ entity, type: 'deleted', before: doc, after: null, actor: req.actor, channel: req.channel, at: now });
-  const claim: Claim = { id: event?.id ?? new ObjectId(), at: now, by: req.actor.id };
+  const id = event?.id ?? new ObjectId();
+  for (const link of links.filter(cascades)) {
+    for (const child of await childrenOf(ctx, link, doc._id, MAX_CASCADE_RECORDS)) await removeTree(ctx, link.entity, child, req, deletion ?? id);
+  }
+  const unlinked: Unlinked[] = [];
+  for (const link of links) {
+    if (link.field.type === 'manyToMany' || link.field.onDelete === 'setNull') unlinked.push(await unlink(ctx, link, doc._id, req));
+  }
+  const collection = ctx.db.collection(entity.collection);
+  const claim: Claim = { id, at: now, by: req.actor.id, deletion: deletion ?? id, unlinked: unlinked.filter((u) => u.ids.length) };
   const claimed = await collection.findOneAndUpdate(
     { _id: doc._id, _version: doc._version, _deleting: { $exists: false } },
     // The version moves too, so an update that read the record before the claim cannot land on it.
@@ -78,7 +86,7 @@ async function finishDelete(ctx: WriteContext, entity: string, collection: Colle
   const claim = _deleting as Claim;
   await ctx.db
     .collection('recycle_bin')
-    .insertOne({ _id: claim.id, entity, recordId: claimed._id, record, deletedAt: claim.at, deletedBy: claim.by, _outbox })
+    .insertOne({ _id: claim.id, entity, recordId: claimed._id, record, deletedAt: claim.at, deletedBy: claim.by, deletion: claim.deletion ?? claim.id, unlinked: claim.unlinked ?? [], _outbox })
     .catch((err: { code?: number }) => {
       if (err.code !== 11000) throw err;
     });
@@ -127,10 +135,13 @@ async function refuseIfRestricted(ctx: WriteContext, entity: CompiledEntity, id:
 }
 
 /** Clears a many-to-one link or removes a many-to-many link on every record that holds one. */
-async function unlink(ctx: WriteContext, link: InboundLink, id: ObjectId, req: WriteRequest): Promise<void> {
+async function unlink(ctx: WriteContext, link: InboundLink, id: ObjectId, req: WriteRequest): Promise<Unlinked> {
   const { entity: child, field } = link;
   const collection = ctx.db.collection(child.collection);
+  const noted: Unlinked = { entity: child.name, field: field.name, ids: [], ...(field.type === 'manyToMany' ? { links: [] } : {}) };
   for await (const before of collection.find({ [linkPath(link)]: id, _id: { $ne: id } }).limit(MAX_CASCADE_RECORDS)) {
+    noted.ids.push(before._id);
+    if (field.type === 'manyToMany') noted.links!.push((before[field.name] as Array<{ _id: ObjectId }>).find((l) => l._id.equals(id))!);
     const now = new Date();
     const after: Document = { ...before, updatedAt: now, updatedBy: req.actor.id };
     if (field.type === 'manyToMany') after[field.name] = (before[field.name] as Array<{ _id: ObjectId }>).filter((l) => !l._id.equals(id));
@@ -143,4 +154,5 @@ async function unlink(ctx: WriteContext, link: InboundLink, id: ObjectId, req: W
     );
     if (event) ctx.events.notify(child.collection, before._id);
   }
+  return noted;
 }

@@ -82,14 +82,17 @@ describe('entity definitions', () => {
     expect(ok.body.label).toBe('Person');
   });
 
-  it('keeps the data of a removed field, and shows it again when the field returns', async () => {
+  it('keeps the data of a removed field in the archive, and shows it again when the field is restored', async () => {
     const rec = await s.call('POST', '/api/entities/contact/records', { name: 'Dee', age: 33 });
     const removed = await s.call('DELETE', '/api/metadata/entities/contact/fields/age');
     expect(removed.status).toBe(200);
     const without = await s.call('GET', `/api/entities/contact/records/${rec.body._id}`);
     expect(without.body).not.toHaveProperty('age');
     expect((await s.call('POST', '/api/entities/contact/records', { name: 'E', age: 1 })).status).toBe(422);
-    await s.call('POST', '/api/metadata/entities/contact/fields', { name: 'age', type: 'integer' });
+    // Adding a field of the same name is refused: the archived one must be restored (or purged) first.
+    expect((await s.call('POST', '/api/metadata/entities/contact/fields', { name: 'age', type: 'integer' })).status).toBe(422);
+    const archived = (await s.call('GET', '/api/metadata/archive?entity=contact')).body.data.find((e: { field?: { name: string } }) => e.field?.name === 'age');
+    expect((await s.call('POST', `/api/metadata/archive/${archived.id}/restore`)).status).toBe(200);
     expect((await s.call('GET', `/api/entities/contact/records/${rec.body._id}`)).body.age).toBe(33);
   });
 

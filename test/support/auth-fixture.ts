@@ -91,3 +91,20 @@ export const tokenOfUrl = (url: string): string => {
 };
 
 export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+let userCount = 0;
+
+/**
+ * A new user holding these roles (each created with PUT /api/roles/:name), signed in, with an
+ * API token scoped for records: a quick way to act as someone who is not an administrator.
+ */
+export async function issueUserToken(s: AppServer, spec: { roles: Array<Record<string, unknown> & { name: string }>; scopes?: string[] }): Promise<string> {
+  for (const role of spec.roles) {
+    const res = await s.call('PUT', `/api/roles/${role.name}`, role);
+    if (res.status !== 200 && res.status !== 201) throw new Error(`saving role ${role.name} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  const who = { email: `user${++userCount}-${Date.now()}@fixture.test`, password: 'a long enough password' };
+  await createUser(s, { ...who, roles: spec.roles.map((r) => r.name) });
+  const browser = await signInAs(s, who);
+  return (await makeToken(s, browser, spec.scopes ?? ['records:read', 'records:write'])).token;
+}
