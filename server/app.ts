@@ -8,7 +8,7 @@ import { requestLogging } from './http/request-logging.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { openApiRoutes } from './http/openapi.routes.ts';
 import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
-import { createRecycleBin, lifecycleRoutes } from './lifecycle/index.ts';
+import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
 import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps): Rapport {
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: plugins.hooks };
   const records: RecordsService = createRecordsService(ctx);
   const bin = createRecycleBin({ ctx, retentionDays });
+  const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }) });
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
   async function housekeeping(): Promise<void> {
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
+  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename }) }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));
@@ -104,6 +106,7 @@ export function createApp(deps: AppDeps): Rapport {
       const info = await auth.start();
       await plugins.start();
       await records.recover();
+      await conversions.resume();
       registry.start();
       outbox.start();
       recovery = setInterval(() => housekeeping().catch((err) => logger.warn({ err }, 'housekeeping failed')), RECOVERY_MS);
@@ -116,6 +119,7 @@ export function createApp(deps: AppDeps): Rapport {
       await plugins.stop();
       registry.stop();
       outbox.stop();
+      await conversions.stop();
       await outbox.idle();
     },
   };
@@ -123,6 +127,6 @@ export function createApp(deps: AppDeps): Rapport {
 
 /** Everyone signed in reads the definitions of the entities they can read; changing them, and their history, is for administrators. */
 const adminUnlessReading: RequestHandler = (req, res, next) => {
-  if (req.method === 'GET' && !req.path.endsWith('/history') && !req.path.startsWith('/archive')) return next();
+  if (req.method === 'GET' && !req.path.endsWith('/history') && !req.path.startsWith('/archive') && !req.path.startsWith('/conversions')) return next();
   requireAdmin(req, res, next);
 };

@@ -16,6 +16,7 @@ import { createRateLimits, DEFAULT_LIMITS, type RateLimitOptions } from './rate-
 import { createAuthService } from './auth.service.ts';
 import { createUsersService } from './users.service.ts';
 import { createRolesService, type FilterChecker } from './roles.service.ts';
+import { createRoleFieldRename } from './role-field-rename.ts';
 import { createTokensService } from './tokens.service.ts';
 
 export type { Authenticated, AuthService } from './auth.service.ts';
@@ -61,6 +62,8 @@ export function createAuth(deps: { db: Db; logger: Logger; registry: MetadataReg
   const tokensService = createTokensService({ tokens, accessLog });
   return {
     service, users, roles, tokens: tokensService, accessLog, directory,
+    /** Roles follow a field rename (issue 5). */
+    fieldRename: createRoleFieldRename({ db, directory }),
     /** The Actor of an active user (or the system actor), for work done later on their behalf. */
     actorOf(userId: string): Actor | undefined {
       if (userId === SYSTEM_ACTOR.id) return SYSTEM_ACTOR;

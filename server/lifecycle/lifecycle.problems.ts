@@ -7,5 +7,4 @@ export const lifecycleProblems = {
   restoreBlocked: defineProblem({ type: 'restore-blocked', status: 409, title: 'This cannot be restored now' }),
   conversionNotFound: defineProblem({ type: 'conversion-not-found', status: 404, title: 'Conversion not found' }),
   conversionRefused: defineProblem({ type: 'conversion-refused', status: 422, title: 'This conversion cannot be made' }),
-  conversionBusy: defineProblem({ type: 'conversion-in-progress', status: 409, title: 'A conversion of this field is in progress' }),
 };

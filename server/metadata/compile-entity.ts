@@ -23,18 +23,22 @@ export type CompiledEntity = {
   rollups: RollupField[];
   /** In dependency order: a formula comes after the formulas it reads. */
   formulas: CompiledEntityFormula[];
+  /** Fields being converted to another type (issue 5): no write may change them until it is done. */
+  locked: ReadonlySet<string>;
   validator(): ValidateFunction;
 };
 
 export const recordCollection = (entity: string): string => `rec_${entity}`;
 
-export function compileEntity(input: { definition: EntityDefinition; version: number; metadataVersion: number }): CompiledEntity {
+export function compileEntity(input: { definition: EntityDefinition; version: number; metadataVersion: number; locks?: Record<string, unknown> }): CompiledEntity {
+  const { locks, ...rest } = input;
   const { definition } = input;
   const fields = new Map(definition.fields.map((f) => [f.name, f]));
   const byType = <T extends Field['type']>(type: T) => definition.fields.filter((f): f is Extract<Field, { type: T }> => f.type === type);
   let validator: ValidateFunction | undefined;
   return {
-    ...input,
+    ...rest,
+    locked: new Set(Object.keys(locks ?? {})),
     name: definition.name,
     collection: recordCollection(definition.name),
     fields,

@@ -3,7 +3,7 @@ export type { CompiledEntity, CompiledEntityFormula } from './compile-entity.ts'
 export type { MetadataRegistry, InboundLink } from './registry.ts';
 export type { MetadataService } from './metadata.service.ts';
 export type { MetadataStore } from './metadata.store.ts';
-export { recordCollection } from './compile-entity.ts';
+export { recordCollection, compileEntity } from './compile-entity.ts';
 export { createMetadataStore } from './metadata.store.ts';
 export { createMetadataRegistry } from './registry.ts';
 export { createMetadataService } from './metadata.service.ts';

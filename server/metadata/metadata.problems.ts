@@ -9,5 +9,6 @@ export const metadataProblems = {
   versionConflict: defineProblem({ type: 'metadata-version-conflict', status: 412, title: 'The definition changed since you read it' }),
   inUse: defineProblem({ type: 'metadata-in-use', status: 409, title: 'Other definitions depend on this one' }),
   archiveNotFound: defineProblem({ type: 'archive-entry-not-found', status: 404, title: 'Archived field or entity not found' }),
+  fieldLocked: defineProblem({ type: 'field-being-converted', status: 409, title: 'This field is being converted' }),
   uniqueConflict: defineProblem({ type: 'unique-conflict', status: 409, title: 'Existing records hold duplicate values' }),
 };

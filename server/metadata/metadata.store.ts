@@ -14,6 +14,8 @@ export type StoredEntity = {
   version: number;
   metadataVersion: number;
   deleted: boolean;
+  /** Fields being converted (issue 5), with the conversion's id: writes may not change them. */
+  locks?: Record<string, string>;
   /** A deleted entity whose records were purged: its name may be used again. */
   purged?: boolean;
   updatedAt: Date;
@@ -66,12 +68,13 @@ export function createMetadataStore(db: Db) {
      * Writes a definition if the stored one is still at `expectedVersion` (0: must not exist, or
      * be a tombstone). Returns the stored document, or null when someone else changed it first.
      */
-    async save(input: { definition: EntityDefinition; expectedVersion: number; by: string; deleted?: boolean }): Promise<StoredEntity | null> {
+    async save(input: { definition: EntityDefinition; expectedVersion: number; by: string; deleted?: boolean; locks?: Record<string, string> }): Promise<StoredEntity | null> {
       const { definition, expectedVersion, by } = input;
       const metadataVersion = await nextMetadataVersion();
       const doc: StoredEntity = {
         _id: definition.name, definition, version: expectedVersion + 1, metadataVersion,
         deleted: input.deleted ?? false, updatedAt: new Date(), updatedBy: by,
+        ...(input.locks && Object.keys(input.locks).length ? { locks: input.locks } : {}),
       };
       try {
         const res = await entities.replaceOne({ _id: definition.name, version: expectedVersion }, doc, { upsert: expectedVersion === 0 });
@@ -83,6 +86,15 @@ export function createMetadataStore(db: Db) {
       const change = input.deleted ? 'delete' : expectedVersion === 0 ? 'create' : 'update';
       await history.insertOne({ entity: definition.name, version: doc.version, metadataVersion, change, definition, at: doc.updatedAt, by });
       return doc;
+    },
+    /**
+     * Sets the entity's field locks. The version moves too, so a definition change made from a
+     * read before the lock (which would carry the old locks) is refused as a conflict.
+     */
+    async setLocks(name: string, expectedVersion: number, locks: Record<string, string>): Promise<boolean> {
+      const metadataVersion = await nextMetadataVersion();
+      const res = await entities.updateOne({ _id: name, version: expectedVersion, deleted: false }, { $set: { locks, metadataVersion, version: expectedVersion + 1 } });
+      return res.modifiedCount === 1;
     },
     async markPurged(name: string): Promise<void> {
       await entities.updateOne({ _id: name, deleted: true }, { $set: { purged: true } });

@@ -29,7 +29,7 @@ export function createMetadataRegistry(deps: { store: MetadataStore; logger: Log
     const changed = stale.length ? await store.getMany(stale) : [];
     for (const doc of changed) {
       if (doc.deleted) live.delete(doc._id);
-      else live.set(doc._id, compileEntity({ definition: doc.definition, version: doc.version, metadataVersion: doc.metadataVersion }));
+      else live.set(doc._id, compileEntity({ definition: doc.definition, version: doc.version, metadataVersion: doc.metadataVersion, locks: doc.locks }));
       seen.set(doc._id, doc.metadataVersion);
       metadataVersion = Math.max(metadataVersion, doc.metadataVersion);
     }

@@ -25,7 +25,7 @@ export type Access = { entity: CompiledEntity; perms: EntityPermissions; actor: 
 const UPDATE_RETRIES = 5;
 
 /** Fields a PUT must leave as they are: the actor cannot see or cannot change them. */
-const hiddenOrReadOnly = ({ perms }: Access): Set<string> => new Set(Object.keys(perms.fields));
+const hiddenOrReadOnly = ({ perms, entity }: Access): Set<string> => new Set([...Object.keys(perms.fields), ...entity.locked]);
 
 export function parseId(id: string): ObjectId {
   if (!/^[0-9a-fA-F]{24}$/.test(id)) throw recordProblems.recordNotFound.create({ detail: `There is no record ${id}` });

@@ -53,6 +53,7 @@ function keyProblem(entity: CompiledEntity, key: string, access: FieldAccess | u
   if (!field || access === 'hidden') return `is not a field of ${entity.name}`;
   if (fieldTypeOf(field).source !== 'input') return 'is computed by the server';
   if (!isClientWritable(field)) return 'is read-only';
+  if (entity.locked.has(key)) return 'is being converted to another type; change it when the conversion has finished';
   if (access === 'read') return 'is read-only for you';
   return null;
 }
