@@ -18,12 +18,14 @@ import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 import { importRoutes } from './imports/index.ts';
 import { duplicatesRoutes } from './duplicates/index.ts';
+import { createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
+import { SYSTEM_ACTOR } from './shared/actor.ts';
 
 const RECOVERY_MS = 60_000;
 
 /** `pluginsDir`: where plugins are installed from (default: the repository's plugins/). */
 /** `retentionDays`: how long deleted records and archived fields and entities are kept (default 30). */
-export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; retentionDays?: number; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions };
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; retentionDays?: number; workflows?: WorkflowsOptions; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions };
 
 const PLUGINS_DIR = fileURLToPath(new URL('../plugins/', import.meta.url));
 
@@ -58,6 +60,8 @@ export function createApp(deps: AppDeps): Rapport {
   const records: RecordsService = createRecordsService(ctx);
   const bin = createRecycleBin({ ctx, retentionDays });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }) });
+  const workflows = createWorkflows({ db, ctx, registry, records: () => records, logger, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
+  outbox.subscribe((events) => workflows.onEvents(events));
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
   async function housekeeping(): Promise<void> {
@@ -72,6 +76,8 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(helmet());
   app.use(requestLogging(logger));
   app.use(healthRoutes({ db }));
+  // Inbound webhooks are authenticated by their workflow's secret, not by a user.
+  app.use(webhookRoutes(workflows.service));
   app.use('/api', resolveActor(auth, PUBLIC_AUTH_PATHS));
   app.use('/api', requireSignIn(PUBLIC_AUTH_PATHS));
   // Uploads stream their raw body, so they come before the JSON parser.
@@ -90,6 +96,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));
+  app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records }));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
@@ -107,6 +114,7 @@ export function createApp(deps: AppDeps): Rapport {
       await plugins.start();
       await records.recover();
       await conversions.resume();
+      await workflows.start();
       registry.start();
       outbox.start();
       recovery = setInterval(() => housekeeping().catch((err) => logger.warn({ err }, 'housekeeping failed')), RECOVERY_MS);
@@ -120,6 +128,7 @@ export function createApp(deps: AppDeps): Rapport {
       registry.stop();
       outbox.stop();
       await conversions.stop();
+      await workflows.stop();
       await outbox.idle();
     },
   };

@@ -10,6 +10,7 @@ export const GENERATED = [
   { schema: 'entity.schema.json', output: 'server/metadata/entity.types.ts' },
   { schema: 'role.schema.json', output: 'server/auth/role.types.ts' },
   { schema: 'plugin-manifest.schema.json', output: 'server/plugins/manifest.types.ts' },
+  { schema: 'workflow.schema.json', output: 'server/workflows/workflow.types.ts' },
 ] as const;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

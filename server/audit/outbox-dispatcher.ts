@@ -27,8 +27,8 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
   async function deliver(collection: string, docs: Document[]): Promise<void> {
     const events = docs.flatMap((d) => (d._outbox as OutboxEvent[]).map((e) => ({ doc: d, event: e })));
     if (!events.length) return;
-    const entries = events.filter(({ event }) => event.changes !== undefined).map(({ event }) => {
-      const { id, ...rest } = event;
+    const entries = events.filter(({ event }) => event.changes !== undefined && event.audited !== false).map(({ event }) => {
+      const { id, audited: _audited, ...rest } = event;
       return { _id: id, ...rest };
     });
     if (entries.length) {

@@ -25,7 +25,7 @@ export type { TokenScope } from './policy.ts';
 export { authProblems } from './auth.problems.ts';
 export { authRoutes, PUBLIC_AUTH_PATHS } from './auth.routes.ts';
 export { adminRoutes } from './admin.routes.ts';
-export { sameSecret } from './secrets.ts';
+export { sameSecret, newSecret, hashSecret } from './secrets.ts';
 export { authOf, sessionSecretOf } from './request-auth.ts';
 
 export type AuthOptions = {

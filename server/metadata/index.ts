@@ -12,3 +12,4 @@ export { metadataProblems } from './metadata.problems.ts';
 export { outputSchema, inputSchema, createAjv, SYSTEM_FIELDS, AUDIT_FIELDS } from './record-schema.ts';
 export * from './field-types/index.ts';
 export { createMetadataArchive, type MetadataArchive } from './metadata-archive.ts';
+export { compileFormula } from './formula/index.ts';

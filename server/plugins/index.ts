@@ -24,7 +24,7 @@ export { pluginActionsRoutes } from './plugin-actions.routes.ts';
 export { pluginEndpointsRoutes } from './plugin-endpoints.ts';
 export { pluginProblems } from './plugins.problems.ts';
 export type { PluginRuntime } from './plugin-runtime.ts';
-export type { FetchOptions } from './plugin-fetch.ts';
+export { pluginFetch, type FetchOptions } from './plugin-fetch.ts';
 
 export type Plugins = ReturnType<typeof createPlugins>;
 

@@ -19,8 +19,10 @@ export type ChangeEvent = {
   at: Date;
   actorId: string;
   channel: Channel;
-  /** Present when the entity is audited; values in their API form. */
+  /** The fields the write changed, values in their API form (workflows read them; the audit log keeps them when the entity is audited). */
   changes?: FieldChange[];
+  /** false when the entity is not audited: the event still reaches plugins and workflows, but no audit entry is written. */
+  audited?: false;
   /** How many plugin hooks deep the write was (after-save hooks stop at the same cap as before-save). */
   depth?: number;
 };
@@ -57,7 +59,8 @@ export function changeEvent(input: EventInput): ChangeEvent | null {
     at: input.at,
     actorId: input.actor.id,
     channel: input.channel,
-    ...(entity.definition.audit === false ? {} : { changes }),
+    changes,
+    ...(entity.definition.audit === false ? { audited: false as const } : {}),
     ...(input.depth ? { depth: input.depth } : {}),
   };
 }

@@ -1,14 +1,14 @@
 export type { RecordsService } from './records.service.ts';
 export type { ApiRecord } from './record-view.ts';
 export type { WriteContext, EventSink } from './computed-values.ts';
-export type { Channel, ChangeEvent } from './change-events.ts';
+export type { Channel, ChangeEvent, FieldChange } from './change-events.ts';
 export { createRecordsService } from './records.service.ts';
 export { recordsRoutes } from './records.routes.ts';
 export { filesRoutes } from './files/files.routes.ts';
 export { recordProblems } from './records.problems.ts';
 export { MAX_PAGE } from './records-query.ts';
 export { MAX_BULK } from './bulk.ts';
-export { filterProblems } from './query/index.ts';
+export { filterProblems, translateFilter } from './query/index.ts';
 export type { ReadContext } from './parents.ts';
 export type { SaveHooks, HookInput } from './save-hooks.ts';
 export type { WriteRequest } from './write-pipeline.ts';

@@ -14,8 +14,12 @@ import { applyDefaults, assignAutonumbers, checkReferences, checkRequired, compu
 import { changeEvent, sameValue, type Channel } from './change-events.ts';
 import { attachFiles } from './files/attach-files.ts';
 
-/** `fields`: the actor's field permissions, so hidden and read-only fields are refused with the rest. */
-export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number };
+/**
+ * `fields`: the actor's field permissions, so hidden and read-only fields are refused with the rest.
+ * `newId`: the new record's id when the caller must know it in advance (a workflow step that may run
+ * again after a crash looks for it instead of creating a second record).
+ */
+export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number; newId?: ObjectId };
 
 function fail(errors: FieldError[]): never {
   throw recordProblems.validationFailed.create({ detail: summary(errors), errors });
@@ -25,7 +29,7 @@ function fail(errors: FieldError[]): never {
 export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, body: unknown, req: WriteRequest): Promise<Document> {
   const input = checkInput(entity, body, req.pointerBase, req.fields);
   const now = new Date();
-  const doc: Document = { _id: new ObjectId(), ...input.set };
+  const doc: Document = { _id: req.newId ?? new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
   const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, doc, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));

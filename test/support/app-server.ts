@@ -25,9 +25,9 @@ export type AppServer = {
   stop(): Promise<void>;
 };
 
-export async function startAppServer(options: { engine?: TestEngine; metadataPollMs?: number; auth?: AppDeps['auth']; pluginsDir?: string; pluginFetch?: AppDeps['pluginFetch'] } = {}): Promise<AppServer> {
+export async function startAppServer(options: { engine?: TestEngine; metadataPollMs?: number; auth?: AppDeps['auth']; pluginsDir?: string; pluginFetch?: AppDeps['pluginFetch']; workflows?: AppDeps['workflows'] } = {}): Promise<AppServer> {
   const engine = options.engine ?? (await startTestEngine());
-  const rapport = createApp({ db: engine.client.db('rapport'), logger: createLogger({ level: 'silent' }), metadataPollMs: options.metadataPollMs, auth: { bootstrapAdmin: ADMIN, ...options.auth }, pluginsDir: options.pluginsDir, pluginFetch: options.pluginFetch });
+  const rapport = createApp({ db: engine.client.db('rapport'), logger: createLogger({ level: 'silent' }), metadataPollMs: options.metadataPollMs, auth: { bootstrapAdmin: ADMIN, ...options.auth }, pluginsDir: options.pluginsDir, pluginFetch: options.pluginFetch, workflows: options.workflows });
   await rapport.start();
   const server: Server = rapport.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
