@@ -18,7 +18,7 @@ import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 import { importRoutes } from './imports/index.ts';
 import { duplicatesRoutes } from './duplicates/index.ts';
-import { createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
+import { approvalsRoutes, chainHooks, createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
 import { SYSTEM_ACTOR } from './shared/actor.ts';
 
 const RECOVERY_MS = 60_000;
@@ -56,12 +56,14 @@ export function createApp(deps: AppDeps): Rapport {
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
   const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch });
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
-  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: plugins.hooks };
+  const people = { rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined) };
+  // Workflows run steps through the records service, and check transitions and locks in its pipeline.
+  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
+  outbox.subscribe((events) => workflows.onEvents(events));
+  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]) };
   const records: RecordsService = createRecordsService(ctx);
   const bin = createRecycleBin({ ctx, retentionDays });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }) });
-  const workflows = createWorkflows({ db, ctx, registry, records: () => records, logger, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
-  outbox.subscribe((events) => workflows.onEvents(events));
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
   async function housekeeping(): Promise<void> {
@@ -97,6 +99,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));
   app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records }));
+  app.use(approvalsRoutes(workflows.approvals));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));

@@ -15,18 +15,22 @@ import { createRunner, type RetryPolicy } from './runner.ts';
 import { createTriggers } from './triggers.ts';
 import { createScheduler } from './scheduler.ts';
 import { createWorkflowsService } from './workflows.service.ts';
-import { failed, type StepResult } from './steps/step-context.ts';
 import type { WorkflowMailer, WorkflowPlugins } from './steps/index.ts';
 import type { DateRelativeTrigger } from './workflow.types.ts';
+import { createApprovals, type People } from './approvals.ts';
+import { createRecordGuard } from './record-guard.ts';
 
 export { workflowsRoutes, webhookRoutes } from './workflows.routes.ts';
 export { workflowProblems } from './workflows.problems.ts';
+export { approvalsRoutes } from './approvals.routes.ts';
+export { chainHooks } from './record-guard.ts';
+export type { People } from './approvals.ts';
 export type { WorkflowMailer, WorkflowPlugins } from './steps/index.ts';
 
 export type WorkflowsOptions = { pollMs?: number; concurrency?: number; retry?: RetryPolicy; fetch?: FetchOptions };
 export type Workflows = ReturnType<typeof createWorkflows>;
 
-export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: MetadataRegistry; records: () => RecordsService; logger: Logger; mail?: () => WorkflowMailer | undefined; plugins?: WorkflowPlugins; options?: WorkflowsOptions }) {
+export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: MetadataRegistry; records: () => RecordsService; logger: Logger; people: People; mail?: () => WorkflowMailer | undefined; plugins?: WorkflowPlugins; options?: WorkflowsOptions }) {
   const { db, registry, logger } = deps;
   const store = createWorkflowsStore(db);
   const runs = createRunsStore(db);
@@ -42,8 +46,8 @@ export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: Meta
     plugins: deps.plugins,
     fetch: deps.options?.fetch,
   };
-  const approval = async (): Promise<StepResult> => failed('Approvals are not available yet');
-  const runner = createRunner({ store: runs, steps: stepDeps, approval, logger: logger.child({ module: 'workflow-runner' }), concurrency: deps.options?.concurrency, pollMs: deps.options?.pollMs, retry: deps.options?.retry });
+  const approvals = createApprovals({ db, runs, people: deps.people });
+  const runner = createRunner({ store: runs, steps: stepDeps, approval: approvals.execute, logger: logger.child({ module: 'workflow-runner' }), concurrency: deps.options?.concurrency, pollMs: deps.options?.pollMs, retry: deps.options?.retry });
   // The triggers and the scheduler read the service's live list; the service plans through the triggers.
   const live = () => service.live();
   const triggers = createTriggers({ ctx: deps.ctx, registry, store: runs, live, logger, kick: runner.kick });
@@ -64,10 +68,13 @@ export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: Meta
   return {
     service,
     runs,
+    approvals,
+    /** Before-save checks: state-machine transitions and records locked by a pending approval. */
+    guard: createRecordGuard({ live, approvals, people: deps.people }),
     runner,
     onEvents: (events: OutboxEvent[]) => triggers.onEvents(events),
     async start(): Promise<void> {
-      await Promise.all([store.init(), runs.init()]);
+      await Promise.all([store.init(), runs.init(), approvals.init()]);
       await service.refresh();
       service.start();
       runner.start();

@@ -12,7 +12,8 @@ import type { Logger } from '../shared/logger.ts';
 import { matches, recordAt, sameApiValue } from './conditions.ts';
 import type { Run, RunsStore } from './runs.store.ts';
 import type { StoredWorkflow } from './workflows.store.ts';
-import type { DateRelativeTrigger, WorkflowDefinition } from './workflow.types.ts';
+import type { DateRelativeTrigger, StateMachineTrigger, WorkflowDefinition } from './workflow.types.ts';
+import { transitionOf } from './record-guard.ts';
 
 /** Workflow writes start runs only this many levels deep: a workflow that triggers itself stops there. */
 export const MAX_WORKFLOW_DEPTH = 2;
@@ -43,6 +44,8 @@ export function fires(def: WorkflowDefinition, entity: CompiledEntity, event: { 
       if (t.to !== undefined && JSON.stringify(change.after) !== JSON.stringify(t.to)) return false;
       return t.from === undefined || (event.type === 'updated' && JSON.stringify(change.before) === JSON.stringify(t.from));
     }
+    case 'stateMachine':
+      return event.type === 'updated' && !!event.changes?.some((c) => c.field === t.field);
     case 'conditionBecomesTrue':
       return (event.type === 'created' || event.type === 'updated') && !matches(entity, t.filter, before) && matches(entity, t.filter, after);
     default:
@@ -100,7 +103,15 @@ export function createTriggers(deps: { ctx: ReadContext; registry: MetadataRegis
               deps.logger.warn({ workflow: w._id, record: id, depth }, 'workflow not started: the change was made by workflows already this deep');
               continue;
             }
-            runs.push(newRun({ id: `${w._id}:${String(e.id)}`, workflow: w, trigger: { kind: def.trigger.kind, at: e.at instanceof Date ? e.at : new Date(), eventId: String(e.id) }, record: { entity: name, id }, depth }));
+            const run = newRun({ id: `${w._id}:${String(e.id)}`, workflow: w, trigger: { kind: def.trigger.kind, at: e.at instanceof Date ? e.at : new Date(), eventId: String(e.id) }, record: { entity: name, id }, depth });
+            if (def.trigger.kind === 'stateMachine') {
+              // The transition's own steps first, then the workflow's steps for every transition.
+              const change = changes.find((c) => c.field === (def.trigger as StateMachineTrigger).field)!;
+              const index = def.trigger.transitions.findIndex((t) => t === transitionOf(def.trigger as StateMachineTrigger, change.before as string | null, change.after as string | null));
+              if (index >= 0) run.frames.push({ list: `/trigger/transitions/${index}/steps`, index: 0 });
+              run.trigger.input = { from: change.before, to: change.after };
+            }
+            runs.push(run);
           }
         }
       }

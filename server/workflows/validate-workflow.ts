@@ -10,10 +10,10 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { compileFormula, createAjv, isClientWritable, type CompiledEntity, type EntityDefinition, type MetadataRegistry } from '../metadata/index.ts';
 import type { FieldError } from '../shared/errors.ts';
 import { filterProblems } from '../records/index.ts';
-import type { FieldValue, WorkflowDefinition, WorkflowStep } from './workflow.types.ts';
+import type { FieldValue, StateMachineTrigger, WorkflowDefinition, WorkflowStep } from './workflow.types.ts';
 
 let validator: ValidateFunction | undefined;
-const RECORD_KINDS = new Set(['recordCreated', 'recordUpdated', 'recordDeleted', 'fieldChanged', 'conditionBecomesTrue', 'dateRelative', 'manual']);
+const RECORD_KINDS = new Set(['recordCreated', 'recordUpdated', 'recordDeleted', 'fieldChanged', 'conditionBecomesTrue', 'dateRelative', 'manual', 'stateMachine']);
 
 type Walk = { registry: MetadataRegistry; errors: FieldError[]; ids: Set<string> };
 
@@ -32,6 +32,7 @@ export function validateWorkflow(candidate: unknown, registry: MetadataRegistry)
     if (t.kind === 'fieldChanged' && !entity.fields.has(t.field)) at('/trigger/field', `is not a field of ${entity.name}`);
     if (t.kind === 'dateRelative' && !['date', 'datetime'].includes(entity.fields.get(t.field)?.type ?? '')) at('/trigger/field', `must be a date or datetime field of ${entity.name}`);
     if (t.kind === 'conditionBecomesTrue') checkFilter(walk, entity.definition, t.filter, '/trigger/filter');
+    if (t.kind === 'stateMachine') checkMachine(walk, t, entity);
     if (t.kind === 'schedule' && t.filter) checkFilter(walk, entity.definition, t.filter, '/trigger/filter');
     if (definition.condition) checkFilter(walk, entity.definition, definition.condition, '/condition');
   }
@@ -41,6 +42,20 @@ export function validateWorkflow(candidate: unknown, registry: MetadataRegistry)
   }
   checkSteps(walk, definition.steps, '/steps', entity);
   return walk.errors.length ? { ok: false, errors: walk.errors } : { ok: true, definition };
+}
+
+function checkMachine(walk: Walk, t: StateMachineTrigger, entity: CompiledEntity): void {
+  const at = (pointer: string, detail: string): void => void walk.errors.push({ pointer, detail });
+  const field = entity.fields.get(t.field);
+  if (field?.type !== 'select') return at('/trigger/field', `must be a select field of ${entity.name}`);
+  const values = new Set(field.options.map((o) => o.value));
+  const known = (v: string, pointer: string) => values.has(v) || at(pointer, `"${v}" is not an option of ${t.field}`);
+  t.initial?.forEach((v, i) => known(v, `/trigger/initial/${i}`));
+  t.transitions.forEach((tr, i) => {
+    tr.from.forEach((v, j) => v === '*' || known(v, `/trigger/transitions/${i}/from/${j}`));
+    known(tr.to, `/trigger/transitions/${i}/to`);
+    checkSteps(walk, tr.steps ?? [], `/trigger/transitions/${i}/steps`, entity);
+  });
 }
 
 function checkSteps(walk: Walk, steps: WorkflowStep[], pointer: string, entity: CompiledEntity | undefined): void {

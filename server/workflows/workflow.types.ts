@@ -8,7 +8,8 @@ export type WorkflowTrigger =
   | DateRelativeTrigger
   | ManualTrigger
   | WebhookTrigger
-  | InboundEmailTrigger;
+  | InboundEmailTrigger
+  | StateMachineTrigger;
 export type WorkflowStep =
   | UpdateStep
   | CreateStep
@@ -116,10 +117,37 @@ export interface InboundEmailTrigger {
   priority?: number;
 }
 /**
- * A filter in the records query language: {"and"|"or": [...]}, {"not": ...} or {"field", "op", "value"}.
+ * The allowed moves of a select field (e.g. a leave request's status): who may make each, and the steps each runs. Any other change of the field is refused.
  */
-export interface Filter1 {
-  [k: string]: unknown;
+export interface StateMachineTrigger {
+  kind: 'stateMachine';
+  field: string;
+  /**
+   * Values a new record may start in (any, if left out).
+   *
+   * @minItems 1
+   */
+  initial?: string[];
+  /**
+   * @minItems 1
+   * @maxItems 100
+   */
+  transitions: Transition[];
+}
+export interface Transition {
+  /**
+   * Values the move starts from; "*" for any.
+   *
+   * @minItems 1
+   */
+  from: string[];
+  to: string;
+  label?: string;
+  /**
+   * Roles allowed to make the move (anyone who may edit the record, if left out; administrators and workflows always).
+   */
+  roles?: string[];
+  steps?: Steps;
 }
 export interface UpdateStep {
   id: StepId;
@@ -263,4 +291,10 @@ export interface AssignStep {
   users: string[];
   strategy?: 'roundRobin' | 'leastLoaded';
   openFilter?: Filter;
+}
+/**
+ * A filter in the records query language: {"and"|"or": [...]}, {"not": ...} or {"field", "op", "value"}.
+ */
+export interface Filter1 {
+  [k: string]: unknown;
 }
