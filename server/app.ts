@@ -79,7 +79,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(requestLogging(logger));
   app.use(healthRoutes({ db }));
   // Inbound webhooks are authenticated by their workflow's secret, not by a user.
-  app.use(webhookRoutes(workflows.service));
+  app.use(webhookRoutes(workflows.service, workflows.inbound));
   app.use('/api', resolveActor(auth, PUBLIC_AUTH_PATHS));
   app.use('/api', requireSignIn(PUBLIC_AUTH_PATHS));
   // Uploads stream their raw body, so they come before the JSON parser.
@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));
-  app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records }));
+  app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records, inbound: workflows.inbound }));
   app.use(approvalsRoutes(workflows.approvals));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));

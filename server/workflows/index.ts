@@ -19,6 +19,7 @@ import type { WorkflowMailer, WorkflowPlugins } from './steps/index.ts';
 import type { DateRelativeTrigger } from './workflow.types.ts';
 import { createApprovals, type People } from './approvals.ts';
 import { createRecordGuard } from './record-guard.ts';
+import { createInboundEmail } from './inbound-email.ts';
 
 export { workflowsRoutes, webhookRoutes } from './workflows.routes.ts';
 export { workflowProblems } from './workflows.problems.ts';
@@ -69,6 +70,7 @@ export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: Meta
     service,
     runs,
     approvals,
+    inbound: createInboundEmail({ db, runs, live, kick: runner.kick }),
     /** Before-save checks: state-machine transitions and records locked by a pending approval. */
     guard: createRecordGuard({ live, approvals, people: deps.people }),
     runner,

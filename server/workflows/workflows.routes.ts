@@ -12,6 +12,9 @@ import type { RecordsService } from '../records/index.ts';
 import type { WorkflowsService } from './workflows.service.ts';
 import type { RunsStore, Run } from './runs.store.ts';
 import type { StoredWorkflow } from './workflows.store.ts';
+import type { createInboundEmail } from './inbound-email.ts';
+
+type InboundEmail = ReturnType<typeof createInboundEmail>;
 import { workflowProblems } from './workflows.problems.ts';
 
 const param = (req: Request, name: string): string => String(req.params[name]);
@@ -20,13 +23,15 @@ const runView = ({ _id, definition: _d, lease: _l, ...rest }: Run) => ({ id: _id
 const limitOf = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 200);
 const beforeOf = (req: Request) => (typeof req.query.before === 'string' && !Number.isNaN(Date.parse(req.query.before)) ? new Date(req.query.before) : undefined);
 
-export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsStore; records: RecordsService }): Router {
+export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsStore; records: RecordsService; inbound: InboundEmail }): Router {
   const { service, runs } = deps;
   const router = Router();
   const admin = Router();
   const change = (req: Request, res: Parameters<typeof actorOf>[0]) => ({ actor: actorOf(res).id, expectedVersion: ifMatchVersion(req) });
 
   admin.get('/api/workflows', (_req, res) => void res.json({ data: service.list().map(view) }));
+  // The inbound email endpoint's secret, for the mail provider's forwarding rule; shown once.
+  admin.post('/api/workflows-inbound-email/secret', async (_req, res) => void res.json(await deps.inbound.rotateSecret()));
   admin.post('/api/workflows', async (req, res) => {
     const { saved, secret } = await service.create(req.body, { actor: actorOf(res).id });
     res.status(201).location(`/api/workflows/${saved._id}`).set('ETag', etagOf(saved.version)).json({ ...view(saved), ...(secret ? { secret } : {}) });
@@ -66,14 +71,18 @@ export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsSto
     res.json({ data: list.map((r) => ({ id: r._id, workflow: r.workflow, status: r.status, trigger: r.trigger, createdAt: r.createdAt, finishedAt: r.finishedAt ?? null, error: r.error ?? null })) });
   });
   // Everything else here is for administrators (the two routes above answered their requests already).
-  router.use(['/api/workflows', '/api/workflow-runs'], requireAdmin);
+  router.use(['/api/workflows', '/api/workflow-runs', '/api/workflows-inbound-email'], requireAdmin);
   router.use(admin);
   return router;
 }
 
 /** POST /hooks/workflows/:name — a public endpoint; the secret (Bearer or X-Rapport-Secret) authenticates the call. */
-export function webhookRoutes(service: WorkflowsService): Router {
+export function webhookRoutes(service: WorkflowsService, inbound: InboundEmail): Router {
   const router = Router();
+  router.post('/hooks/inbound-email', express.raw({ type: () => true, limit: '10mb' }), async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    res.status(202).json(await inbound.receive(req.get('x-rapport-secret'), body));
+  });
   router.post('/hooks/workflows/:name', express.json({ limit: '256kb' }), async (req, res) => {
     const auth = req.get('authorization');
     const secret = req.get('x-rapport-secret') ?? (auth?.startsWith('Bearer ') ? auth.slice(7) : undefined);

@@ -34,10 +34,12 @@ export function bodyOf(values: FieldValue[], fields: ReadonlyMap<string, Field>,
   return body;
 }
 
+/** What formulas read: the record's fields (API form) and, as `input`, what started the run (a webhook's body, an email). */
 async function scopeOf(c: StepContext): Promise<Record<string, unknown>> {
+  const input = { input: c.run.trigger.input ?? null };
   const t = await c.target();
-  if (!t?.doc) return {};
-  return (await c.deps.records.get(t.entity.name, t.id.toHexString(), SYSTEM_ACTOR)) as Record<string, unknown>;
+  if (!t?.doc) return input;
+  return { ...(await c.deps.records.get(t.entity.name, t.id.toHexString(), SYSTEM_ACTOR)), ...input };
 }
 
 const writeRequest = (c: StepContext) => ({ actor: SYSTEM_ACTOR, channel: 'workflow' as const, hookDepth: c.run.depth + 1 });
