@@ -18,6 +18,7 @@ export type Config = {
   pluginsDir?: string;
   pluginFetchAllow?: string;
   retentionDays: number;
+  workflowConcurrency: number;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -39,13 +40,14 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   pluginsDir: 'RAPPORT_PLUGINS_DIR',
   pluginFetchAllow: 'RAPPORT_PLUGIN_FETCH_ALLOW',
   retentionDays: 'RAPPORT_RETENTION_DAYS',
+  workflowConcurrency: 'RAPPORT_WORKFLOW_CONCURRENCY',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays'],
+  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays', 'workflowConcurrency'],
   // An admin password from the environment needs its email, and the other way round.
   dependencies: { adminEmail: ['adminPassword'], adminPassword: ['adminEmail'] },
   properties: {
@@ -70,5 +72,6 @@ export const configSchema: JSONSchemaType<Config> = {
     pluginsDir: { type: 'string', nullable: true, minLength: 1 },
     pluginFetchAllow: { type: 'string', nullable: true, pattern: '^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$' },
     retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
+    workflowConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
   },
 };

@@ -133,6 +133,10 @@ export function createRecordsService(ctx: WriteContext) {
       delete doc._outbox;
       return view(a, doc, shape);
     },
+    /** A stored record the caller already holds, as `actor` would read it (no second read). */
+    present(entityName: string, doc: Document, actor: Actor): Promise<ApiRecord> {
+      return view(access(entityName, actor, 'read'), doc);
+    },
     async get(entityName: string, id: string, actor: Actor, options: ReadOptions = {}): Promise<ApiRecord> {
       const a = access(entityName, actor, 'read');
       const shape = shapeOf(a, options);

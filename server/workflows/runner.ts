@@ -61,7 +61,7 @@ export function createRunner(deps: RunnerDeps) {
         loaded ??= (async () => {
           const entity = where ? deps.steps.ctx.registry.get(where.entity) : undefined;
           if (!where || !entity) return null;
-          const doc = await deps.steps.ctx.db.collection(entity.collection).findOne({ _id: where.id, _deleting: { $exists: false } });
+          const doc = await deps.steps.ctx.db.collection(entity.collection).findOne({ _id: where.id, _deleting: { $exists: false } }, { projection: { _outbox: 0, _search: 0 } });
           return { entity, id: where.id, doc };
         })();
         return loaded;
@@ -153,15 +153,21 @@ export function createRunner(deps: RunnerDeps) {
     }
   }
 
+  /** Claims as many due runs as there is room for, all at once (one claim at a time would cap the rate at one claim's latency). */
   async function pump(): Promise<void> {
-    while (!stopped && active.size < (deps.concurrency ?? 4)) {
-      const run = await deps.store.claim(owner);
-      if (!run) return;
-      const running: Promise<void> = execute(run).finally(() => {
-        active.delete(running);
-        kick();
-      });
-      active.add(running);
+    for (;;) {
+      const room = (deps.concurrency ?? 4) - active.size;
+      if (stopped || room <= 0) return;
+      const claimed = await Promise.all(Array.from({ length: room }, () => deps.store.claim(owner)));
+      for (const run of claimed) {
+        if (!run) continue;
+        const running: Promise<void> = execute(run).finally(() => {
+          active.delete(running);
+          kick();
+        });
+        active.add(running);
+      }
+      if (claimed.includes(null)) return;
     }
   }
 

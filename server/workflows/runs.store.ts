@@ -5,6 +5,10 @@
  * lease (one atomic findOneAndUpdate), so two instances never run the same step at the same time;
  * every step's result is written, under the lease, before the next step starts, so a crash
  * resumes the run at the step it was on instead of starting it again.
+ *
+ * One indexed field, `claimAt`, says when a run may next be claimed: its due time while it waits,
+ * the end of its lease while a runner holds it (so a runner that dies simply lets it come due
+ * again), none once it is finished. Claiming is one range scan of that index in order.
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { WorkflowDefinition } from './workflow.types.ts';
@@ -45,11 +49,13 @@ export type Run = {
   /** How many workflow writes deep this run was caused (loop protection). */
   depth: number;
   dueAt: Date;
+  /** When a runner may claim it: the due time, or the end of the current lease; absent once finished. */
+  claimAt?: Date;
   /** Failed attempts of the current step. */
   attempts: number;
   /** Set while a step waits, so the step knows it is being woken. */
   waiting?: { step: string; since: Date };
-  lease?: { owner: string; until: Date };
+  lease?: { owner: string };
   /** Outputs of steps by id, for later steps and for the run's history. */
   outputs: Record<string, unknown>;
   log: StepLog[];
@@ -69,7 +75,7 @@ export function createRunsStore(db: Db) {
 
   return {
     async init(): Promise<void> {
-      await runs.createIndex({ status: 1, dueAt: 1 });
+      await runs.createIndex({ claimAt: 1 });
       await runs.createIndex({ workflow: 1, createdAt: -1 });
       await runs.createIndex({ 'record.id': 1, createdAt: -1 });
     },
@@ -87,9 +93,9 @@ export function createRunsStore(db: Db) {
     /** Claims the most overdue run that is due and not leased by a live runner. */
     async claim(owner: string, now = new Date()): Promise<Run | null> {
       return runs.findOneAndUpdate(
-        { status: { $in: ['scheduled', 'running', 'waiting'] }, dueAt: { $lte: now }, $or: [{ lease: { $exists: false } }, { 'lease.until': { $lt: now } }] },
-        { $set: { lease: { owner, until: new Date(now.getTime() + LEASE_MS) }, status: 'running' } },
-        { sort: { dueAt: 1 }, returnDocument: 'after' },
+        { claimAt: { $lte: now } },
+        { $set: { lease: { owner }, claimAt: new Date(now.getTime() + LEASE_MS), status: 'running' } },
+        { sort: { claimAt: 1 }, returnDocument: 'after' },
       );
     },
     /**
@@ -102,20 +108,23 @@ export function createRunsStore(db: Db) {
       if (run.waiting) set.waiting = run.waiting;
       if (run.finishedAt) set.finishedAt = run.finishedAt;
       if (run.error) set.error = run.error;
+      const open = run.status === 'running' || run.status === 'waiting';
       const update: Record<string, unknown> = release
-        ? { $set: set, $unset: { lease: '', ...(run.waiting ? {} : { waiting: '' }) } }
-        : { $set: { ...set, lease: { owner, until: new Date(now.getTime() + LEASE_MS) } }, ...(run.waiting ? {} : { $unset: { waiting: '' } }) };
+        ? { $set: { ...set, ...(open ? { claimAt: run.dueAt } : {}) }, $unset: { lease: '', ...(open ? {} : { claimAt: '' }), ...(run.waiting ? {} : { waiting: '' }) } }
+        : { $set: { ...set, claimAt: new Date(now.getTime() + LEASE_MS) }, ...(run.waiting ? {} : { $unset: { waiting: '' } }) };
       if (entry) update.$push = { log: { $each: [entry], $slice: -LOG_CAP } };
       const res = await runs.updateOne({ _id: run._id, 'lease.owner': owner }, update);
       return res.matchedCount === 1;
     },
     /** Wakes a waiting run now (an approval decided). */
     async wake(id: string): Promise<void> {
-      await runs.updateOne({ _id: id, status: 'waiting' }, { $set: { dueAt: new Date() } });
+      const now = new Date();
+      await runs.updateOne({ _id: id, status: 'waiting' }, { $set: { dueAt: now, claimAt: now } });
     },
     /** Wakes the runs waiting on these records: a wait for a condition looks again at once. */
     async wakeRecords(ids: ObjectId[]): Promise<number> {
-      const res = await runs.updateMany({ status: 'waiting', 'record.id': { $in: ids }, dueAt: { $gt: new Date() } }, { $set: { dueAt: new Date() } });
+      const now = new Date();
+      const res = await runs.updateMany({ status: 'waiting', 'record.id': { $in: ids }, claimAt: { $gt: now } }, { $set: { dueAt: now, claimAt: now } });
       return res.modifiedCount;
     },
     get: (id: string) => runs.findOne({ _id: id }),

@@ -19,7 +19,7 @@ import { workflowProblems } from './workflows.problems.ts';
 
 const param = (req: Request, name: string): string => String(req.params[name]);
 const view = (w: StoredWorkflow) => ({ ...w.definition, version: w.version, updatedAt: w.updatedAt, updatedBy: w.updatedBy, hasSecret: !!w.secretHash });
-const runView = ({ _id, definition: _d, lease: _l, ...rest }: Run) => ({ id: _id, ...rest, record: rest.record ? { entity: rest.record.entity, id: rest.record.id.toHexString() } : null });
+const runView = ({ _id, definition: _d, lease: _l, claimAt: _c, ...rest }: Run) => ({ id: _id, ...rest, record: rest.record ? { entity: rest.record.entity, id: rest.record.id.toHexString() } : null });
 const limitOf = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 200);
 const beforeOf = (req: Request) => (typeof req.query.before === 'string' && !Number.isNaN(Date.parse(req.query.before)) ? new Date(req.query.before) : undefined);
 

@@ -105,7 +105,7 @@ describe('two-level approval', () => {
     expect(await requestsFor('ceo')).toEqual([]);
     // The deadline passes with no answer: the director's slot is escalated to the CEO.
     await collection(server, 'approval_requests').updateOne({ step: 'levelTwo', status: 'pending' }, { $set: { deadline: new Date(Date.now() - 1000) } });
-    await collection(server, 'workflow_runs').updateOne({ workflow: 'longLeave', status: 'waiting' }, { $set: { dueAt: new Date() } });
+    await collection(server, 'workflow_runs').updateOne({ workflow: 'longLeave', status: 'waiting' }, { $set: { dueAt: new Date(), claimAt: new Date() } });
     await waitFor(async () => (await requestsFor('ceo')).some((r) => r.id === levelTwo.id));
     expectProblem(await server.call('POST', `/api/approvals/${levelTwo.id}/approve`, {}, as('director')), 403);
     expect((await server.call('POST', `/api/approvals/${levelTwo.id}/approve`, { comment: 'approved on escalation' }, as('ceo'))).body.status).toBe('approved');

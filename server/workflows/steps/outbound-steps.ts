@@ -31,7 +31,7 @@ export async function emailStep(c: StepContext, step: Of<'email'>): Promise<Step
 
 export async function webhookStep(c: StepContext, step: Of<'webhook'>): Promise<StepResult> {
   const t = await c.target();
-  const record = t?.doc ? await c.deps.records.get(t.entity.name, t.id.toHexString(), SYSTEM_ACTOR).catch(() => null) : null;
+  const record = t?.doc ? await c.deps.records.present(t.entity.name, t.doc, SYSTEM_ACTOR) : null;
   const body = JSON.stringify({ workflow: c.run.workflow, run: c.run._id, step: step.id, delivery: c.key, entity: t?.entity.name ?? null, record, input: c.run.trigger.input ?? null });
   if (c.dry) return next({ wouldPost: { url: step.url, bytes: body.length } });
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-rapport-delivery': c.key, 'user-agent': 'Rapport-Workflows' };

@@ -39,7 +39,7 @@ async function scopeOf(c: StepContext): Promise<Record<string, unknown>> {
   const input = { input: c.run.trigger.input ?? null };
   const t = await c.target();
   if (!t?.doc) return input;
-  return { ...(await c.deps.records.get(t.entity.name, t.id.toHexString(), SYSTEM_ACTOR)), ...input };
+  return { ...(await c.deps.records.present(t.entity.name, t.doc, SYSTEM_ACTOR)), ...input };
 }
 
 const writeRequest = (c: StepContext) => ({ actor: SYSTEM_ACTOR, channel: 'workflow' as const, hookDepth: c.run.depth + 1 });
@@ -47,7 +47,7 @@ const writeRequest = (c: StepContext) => ({ actor: SYSTEM_ACTOR, channel: 'workf
 export async function updateStep(c: StepContext, step: Of<'update'>): Promise<StepResult> {
   const t = await c.target();
   if (!t?.doc) return failed('The record no longer exists');
-  const body = bodyOf(step.set, t.entity.fields, await scopeOf(c));
+  const body = bodyOf(step.set, t.entity.fields, step.set.some((v) => v.formula !== undefined) ? await scopeOf(c) : {});
   if (c.dry) return next({ wouldSet: body });
   try {
     await c.deps.records.update(t.entity.name, { ...writeRequest(c), id: t.id.toHexString(), body });
