@@ -9,6 +9,10 @@
  * One indexed field, `claimAt`, says when a run may next be claimed: its due time while it waits,
  * the end of its lease while a runner holds it (so a runner that dies simply lets it come due
  * again), none once it is finished. Claiming is one range scan of that index in order.
+ *
+ * Runs wait in two lanes: runs with a promised time (planned dates, schedules, waits, retries:
+ * lane 0) are claimed before new runs of record events (lane 1), so a burst of events does not
+ * make a reminder late; the burst is worked off in order behind them.
  */
 import type { Collection, Db, ObjectId } from 'mongodb';
 import type { WorkflowDefinition } from './workflow.types.ts';
@@ -51,6 +55,8 @@ export type Run = {
   dueAt: Date;
   /** When a runner may claim it: the due time, or the end of the current lease; absent once finished. */
   claimAt?: Date;
+  /** 0: due at a promised time; 1: started by an event, as soon as possible. */
+  lane: 0 | 1;
   /** Failed attempts of the current step. */
   attempts: number;
   /** Set while a step waits, so the step knows it is being woken. */
@@ -75,7 +81,7 @@ export function createRunsStore(db: Db) {
 
   return {
     async init(): Promise<void> {
-      await runs.createIndex({ claimAt: 1 });
+      await runs.createIndex({ lane: 1, claimAt: 1 });
       await runs.createIndex({ workflow: 1, createdAt: -1 });
       await runs.createIndex({ 'record.id': 1, createdAt: -1 });
     },
@@ -92,11 +98,15 @@ export function createRunsStore(db: Db) {
     },
     /** Claims the most overdue run that is due and not leased by a live runner. */
     async claim(owner: string, now = new Date()): Promise<Run | null> {
-      return runs.findOneAndUpdate(
-        { claimAt: { $lte: now } },
-        { $set: { lease: { owner }, claimAt: new Date(now.getTime() + LEASE_MS), status: 'running' } },
-        { sort: { claimAt: 1 }, returnDocument: 'after' },
-      );
+      for (const lane of [0, 1] as const) {
+        const run = await runs.findOneAndUpdate(
+          { lane, claimAt: { $lte: now } },
+          { $set: { lease: { owner }, claimAt: new Date(now.getTime() + LEASE_MS), status: 'running' } },
+          { sort: { lane: 1, claimAt: 1 }, returnDocument: 'after' },
+        );
+        if (run) return run;
+      }
+      return null;
     },
     /**
      * Writes the run's progress if this runner still holds its lease (renewing it); false when it
@@ -110,7 +120,7 @@ export function createRunsStore(db: Db) {
       if (run.error) set.error = run.error;
       const open = run.status === 'running' || run.status === 'waiting';
       const update: Record<string, unknown> = release
-        ? { $set: { ...set, ...(open ? { claimAt: run.dueAt } : {}) }, $unset: { lease: '', ...(open ? {} : { claimAt: '' }), ...(run.waiting ? {} : { waiting: '' }) } }
+        ? { $set: { ...set, ...(open ? { claimAt: run.dueAt, lane: 0 } : {}) }, $unset: { lease: '', ...(open ? {} : { claimAt: '' }), ...(run.waiting ? {} : { waiting: '' }) } }
         : { $set: { ...set, claimAt: new Date(now.getTime() + LEASE_MS) }, ...(run.waiting ? {} : { $unset: { waiting: '' } }) };
       if (entry) update.$push = { log: { $each: [entry], $slice: -LOG_CAP } };
       const res = await runs.updateOne({ _id: run._id, 'lease.owner': owner }, update);
@@ -119,7 +129,7 @@ export function createRunsStore(db: Db) {
     /** Wakes a waiting run now (an approval decided). */
     async wake(id: string): Promise<void> {
       const now = new Date();
-      await runs.updateOne({ _id: id, status: 'waiting' }, { $set: { dueAt: now, claimAt: now } });
+      await runs.updateOne({ _id: id, status: 'waiting' }, { $set: { dueAt: now, claimAt: now, lane: 0 } });
     },
     /** Wakes the runs waiting on these records: a wait for a condition looks again at once. */
     async wakeRecords(ids: ObjectId[]): Promise<number> {

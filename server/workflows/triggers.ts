@@ -25,7 +25,7 @@ export function newRun(input: { id: string; workflow: StoredWorkflow; trigger: R
   return {
     _id: input.id, workflow: input.workflow._id, version: input.workflow.version, definition: input.workflow.definition, trigger: input.trigger,
     ...(input.record ? { record: input.record } : {}),
-    status: input.status ?? 'running', frames: [{ list: '/steps', index: 0 }], depth: input.depth ?? 0, dueAt: input.dueAt ?? now, claimAt: input.dueAt ?? now,
+    status: input.status ?? 'running', frames: [{ list: '/steps', index: 0 }], depth: input.depth ?? 0, dueAt: input.dueAt ?? now, claimAt: input.dueAt ?? now, lane: input.dueAt ? 0 : 1,
     attempts: 0, outputs: {}, log: [], createdAt: now, updatedAt: now,
   };
 }
