@@ -98,7 +98,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));
-  app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records, inbound: workflows.inbound }));
+  app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records, inbound: workflows.inbound, templates: workflows.templates }));
   app.use(approvalsRoutes(workflows.approvals));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));

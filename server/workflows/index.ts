@@ -20,6 +20,10 @@ import type { DateRelativeTrigger } from './workflow.types.ts';
 import { createApprovals, type People } from './approvals.ts';
 import { createRecordGuard } from './record-guard.ts';
 import { createInboundEmail } from './inbound-email.ts';
+import { loadWorkflowTemplates } from './workflow-templates.ts';
+import { fileURLToPath } from 'node:url';
+
+const TEMPLATES_DIR = fileURLToPath(new URL('../../templates/workflows/', import.meta.url));
 
 export { workflowsRoutes, webhookRoutes } from './workflows.routes.ts';
 export { workflowProblems } from './workflows.problems.ts';
@@ -28,7 +32,7 @@ export { chainHooks } from './record-guard.ts';
 export type { People } from './approvals.ts';
 export type { WorkflowMailer, WorkflowPlugins } from './steps/index.ts';
 
-export type WorkflowsOptions = { pollMs?: number; concurrency?: number; retry?: RetryPolicy; fetch?: FetchOptions };
+export type WorkflowsOptions = { pollMs?: number; concurrency?: number; retry?: RetryPolicy; fetch?: FetchOptions; templatesDir?: string };
 export type Workflows = ReturnType<typeof createWorkflows>;
 
 export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: MetadataRegistry; records: () => RecordsService; logger: Logger; people: People; mail?: () => WorkflowMailer | undefined; plugins?: WorkflowPlugins; options?: WorkflowsOptions }) {
@@ -71,6 +75,7 @@ export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: Meta
     runs,
     approvals,
     inbound: createInboundEmail({ db, runs, live, kick: runner.kick }),
+    templates: loadWorkflowTemplates(deps.options?.templatesDir ?? TEMPLATES_DIR),
     /** Before-save checks: state-machine transitions and records locked by a pending approval. */
     guard: createRecordGuard({ live, approvals, people: deps.people }),
     runner,

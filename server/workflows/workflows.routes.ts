@@ -16,6 +16,7 @@ import type { createInboundEmail } from './inbound-email.ts';
 
 type InboundEmail = ReturnType<typeof createInboundEmail>;
 import { workflowProblems } from './workflows.problems.ts';
+import { instantiate, type WorkflowTemplate } from './workflow-templates.ts';
 
 const param = (req: Request, name: string): string => String(req.params[name]);
 const view = (w: StoredWorkflow) => ({ ...w.definition, version: w.version, updatedAt: w.updatedAt, updatedBy: w.updatedBy, hasSecret: !!w.secretHash });
@@ -23,7 +24,7 @@ const runView = ({ _id, definition: _d, lease: _l, claimAt: _c, ...rest }: Run) 
 const limitOf = (req: Request) => Math.min(Math.max(Number(req.query.limit ?? 50) || 50, 1), 200);
 const beforeOf = (req: Request) => (typeof req.query.before === 'string' && !Number.isNaN(Date.parse(req.query.before)) ? new Date(req.query.before) : undefined);
 
-export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsStore; records: RecordsService; inbound: InboundEmail }): Router {
+export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsStore; records: RecordsService; inbound: InboundEmail; templates: WorkflowTemplate[] }): Router {
   const { service, runs } = deps;
   const router = Router();
   const admin = Router();
@@ -35,6 +36,13 @@ export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsSto
   admin.post('/api/workflows', async (req, res) => {
     const { saved, secret } = await service.create(req.body, { actor: actorOf(res).id });
     res.status(201).location(`/api/workflows/${saved._id}`).set('ETag', etagOf(saved.version)).json({ ...view(saved), ...(secret ? { secret } : {}) });
+  });
+  admin.get('/api/workflow-templates', (_req, res) => void res.json({ data: deps.templates.map(({ workflow: _w, ...t }) => t) }));
+  admin.post('/api/workflow-templates/:name/instantiate', async (req, res) => {
+    const template = deps.templates.find((t) => t.name === param(req, 'name'));
+    if (!template) throw workflowProblems.workflowNotFound.create({ detail: `There is no workflow template "${param(req, 'name')}"` });
+    const { saved } = await service.create(instantiate(template, req.body), { actor: actorOf(res).id });
+    res.status(201).location(`/api/workflows/${saved._id}`).json(view(saved));
   });
   admin.get('/api/workflows/:name', async (req, res) => {
     const w = await service.get(param(req, 'name'));
@@ -71,7 +79,7 @@ export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsSto
     res.json({ data: list.map((r) => ({ id: r._id, workflow: r.workflow, status: r.status, trigger: r.trigger, createdAt: r.createdAt, finishedAt: r.finishedAt ?? null, error: r.error ?? null })) });
   });
   // Everything else here is for administrators (the two routes above answered their requests already).
-  router.use(['/api/workflows', '/api/workflow-runs', '/api/workflows-inbound-email'], requireAdmin);
+  router.use(['/api/workflows', '/api/workflow-runs', '/api/workflows-inbound-email', '/api/workflow-templates'], requireAdmin);
   router.use(admin);
   return router;
 }
