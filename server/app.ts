@@ -20,6 +20,7 @@ import { importRoutes } from './imports/index.ts';
 import { duplicatesRoutes } from './duplicates/index.ts';
 import { approvalsRoutes, chainHooks, createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
 import { SYSTEM_ACTOR } from './shared/actor.ts';
+import { createNotifications, notificationsRoutes } from './notifications/index.ts';
 
 const RECOVERY_MS = 60_000;
 
@@ -53,12 +54,13 @@ export function createApp(deps: AppDeps): Rapport {
   const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems, archive });
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
+  const notifications = createNotifications({ db, logger });
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
-  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch });
+  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch, notify: notifications.notify });
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
   const people = { rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined) };
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.
-  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
+  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
   outbox.subscribe((events) => workflows.onEvents(events));
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]) };
   const records: RecordsService = createRecordsService(ctx);
@@ -90,7 +92,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(authRoutes(auth));
   // A plugin's own endpoints are for every signed-in user; managing plugins is for administrators.
   app.use(pluginEndpointsRoutes(plugins.runtime));
-  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json', '/api/plugins'], requireAdmin);
+  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json', '/api/plugins', '/api/notifications'], requireAdmin);
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
@@ -100,6 +102,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(lifecycleRoutes({ bin }));
   app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records, inbound: workflows.inbound, templates: workflows.templates }));
   app.use(approvalsRoutes(workflows.approvals));
+  app.use(notificationsRoutes(notifications));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
@@ -112,6 +115,7 @@ export function createApp(deps: AppDeps): Rapport {
     async start() {
       await store.init();
       await archive.init();
+      await notifications.init();
       await registry.refresh();
       const info = await auth.start();
       await plugins.start();

@@ -27,7 +27,10 @@ const keyOf = (doc: Pick<PluginDoc, 'manifest' | 'updatedAt'>) => `${doc.manifes
 /** The Actor for a user id (after-save hooks run as the user who made the change); undefined when they are gone or inactive. */
 export type ActorLookup = (userId: string) => Actor | undefined;
 
-export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; sdk: SdkHandler; actorOf: ActorLookup; pollMs?: number }) {
+/** `notify`: tells administrators what needs them (a plugin disabled by Rapport). */
+export type PluginNotify = (notice: { kind: string; key: string; title: string; detail: string; link?: string }) => Promise<void>;
+
+export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; sdk: SdkHandler; actorOf: ActorLookup; pollMs?: number; notify?: PluginNotify }) {
   const logger = deps.logger.child({ module: 'plugins' });
   // The plugins whose calls led to the current work: a hook of a plugin already in the chain would
   // wait behind that plugin's own running call (one at a time per plugin), so it is refused (508).
@@ -62,6 +65,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
         const reason = `Disabled by Rapport after ${failures} failed calls in a row; the last: ${r.error ?? 'unknown'}`;
         await deps.store.set(r.pluginId, { status: 'disabled', disabledReason: reason, updatedAt: new Date() });
         logger.warn({ pluginId: r.pluginId, reason }, 'plugin disabled');
+        await deps.notify?.({ kind: 'plugin-disabled', key: `plugin-disabled:${r.pluginId}`, title: `Plugin ${r.pluginId} was disabled`, detail: reason, link: `/api/plugins/${r.pluginId}` });
         await sync();
       }
     } catch (err) {

@@ -11,7 +11,7 @@ import type { FetchOptions } from '../plugins/index.ts';
 import type { OutboxEvent } from '../audit/index.ts';
 import { createWorkflowsStore } from './workflows.store.ts';
 import { createRunsStore } from './runs.store.ts';
-import { createRunner, type RetryPolicy } from './runner.ts';
+import { createRunner, type RetryPolicy, type RunnerDeps } from './runner.ts';
 import { createTriggers } from './triggers.ts';
 import { createScheduler } from './scheduler.ts';
 import { createWorkflowsService } from './workflows.service.ts';
@@ -35,7 +35,7 @@ export type { WorkflowMailer, WorkflowPlugins } from './steps/index.ts';
 export type WorkflowsOptions = { pollMs?: number; concurrency?: number; retry?: RetryPolicy; fetch?: FetchOptions; templatesDir?: string };
 export type Workflows = ReturnType<typeof createWorkflows>;
 
-export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: MetadataRegistry; records: () => RecordsService; logger: Logger; people: People; mail?: () => WorkflowMailer | undefined; plugins?: WorkflowPlugins; options?: WorkflowsOptions }) {
+export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: MetadataRegistry; records: () => RecordsService; logger: Logger; people: People; notify?: RunnerDeps['notify']; mail?: () => WorkflowMailer | undefined; plugins?: WorkflowPlugins; options?: WorkflowsOptions }) {
   const { db, registry, logger } = deps;
   const store = createWorkflowsStore(db);
   const runs = createRunsStore(db);
@@ -52,7 +52,7 @@ export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: Meta
     fetch: deps.options?.fetch,
   };
   const approvals = createApprovals({ db, runs, people: deps.people });
-  const runner = createRunner({ store: runs, steps: stepDeps, approval: approvals.execute, logger: logger.child({ module: 'workflow-runner' }), concurrency: deps.options?.concurrency, pollMs: deps.options?.pollMs, retry: deps.options?.retry });
+  const runner = createRunner({ store: runs, steps: stepDeps, approval: approvals.execute, notify: deps.notify, logger: logger.child({ module: 'workflow-runner' }), concurrency: deps.options?.concurrency, pollMs: deps.options?.pollMs, retry: deps.options?.retry });
   // The triggers and the scheduler read the service's live list; the service plans through the triggers.
   const live = () => service.live();
   const triggers = createTriggers({ ctx: deps.ctx, registry, store: runs, live, logger, kick: runner.kick });

@@ -25,6 +25,8 @@ export type RunnerDeps = {
   concurrency?: number;
   pollMs?: number;
   retry?: RetryPolicy;
+  /** Tells administrators about a run that failed for good. */
+  notify?: (notice: { kind: string; key: string; title: string; detail: string; link?: string }) => Promise<void>;
 };
 
 const DEFAULT_RETRY: RetryPolicy = { baseMs: 1_000, maxAttempts: 6 };
@@ -148,6 +150,7 @@ export function createRunner(deps: RunnerDeps) {
   async function execute(run: Run): Promise<void> {
     try {
       await advance(run, false, (entry, release) => deps.store.save(run, owner, entry, release));
+      if (run.status === 'failed') await deps.notify?.({ kind: 'workflow-failed', key: `workflow-failed:${run.workflow}`, title: `Workflow ${run.workflow} failed`, detail: run.error ?? 'unknown error', link: `/api/workflow-runs/${run._id}` });
     } catch (err) {
       deps.logger.error({ err, run: run._id }, 'workflow run stopped on an error; it resumes when its lease ends');
     }

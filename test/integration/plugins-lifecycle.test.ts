@@ -106,6 +106,11 @@ describe('a plugin that keeps failing', () => {
     }
     expect(plugin).toMatchObject({ status: 'disabled', failures: 5 });
     expect(plugin.disabledReason).toContain('kaboom');
+    // Administrators are told, once, however often it failed.
+    const notices = (await s.call('GET', '/api/notifications?unread=true')).body.data;
+    expect(notices).toEqual([expect.objectContaining({ kind: 'plugin-disabled', title: 'Plugin broken was disabled', count: 1, read: false })]);
+    expect((await s.call('POST', `/api/notifications/${notices[0].id}/read`)).status).toBe(204);
+    expect((await s.call('GET', '/api/notifications?unread=true')).body.data).toEqual([]);
     expect((await s.call('POST', '/api/entities/secret/records', { value: 'after' })).status).toBe(201);
     // Enabling it again starts the count afresh.
     expect((await s.call('POST', '/api/plugins/broken/enable')).body).toMatchObject({ status: 'enabled', failures: 0, disabledReason: null });

@@ -80,6 +80,8 @@ describe('outgoing webhooks', () => {
     const down = await start('down');
     expect(down.status).toBe('failed');
     expect(down.error).toMatch(/after 4 attempts/);
+    const notices = (await server.call('GET', '/api/notifications')).body.data;
+    expect(notices).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'workflow-failed', title: 'Workflow down failed', detail: expect.stringMatching(/notify: .*after 4 attempts/) })]));
     script.set('/gone', [410]);
     await hook('gone', `${receiverUrl}/gone`);
     const gone = await start('gone');
