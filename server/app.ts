@@ -17,7 +17,7 @@ import { createPlugins, pluginActionsRoutes, pluginEndpointsRoutes, pluginsRoute
 import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 import { importRoutes } from './imports/index.ts';
-import { duplicatesRoutes } from './duplicates/index.ts';
+import { createDuplicateGuard, duplicatesRoutes } from './duplicates/index.ts';
 import { approvalsRoutes, chainHooks, createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
 import { SYSTEM_ACTOR } from './shared/actor.ts';
 import { createNotifications, notificationsRoutes } from './notifications/index.ts';
@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Rapport {
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.
   const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
   outbox.subscribe((events) => workflows.onEvents(events));
-  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]) };
+  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]), duplicates: createDuplicateGuard({ db, registry }) };
   const records: RecordsService = createRecordsService(ctx);
   const bin = createRecycleBin({ ctx, retentionDays });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }) });

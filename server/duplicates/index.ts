@@ -1,7 +1,5 @@
-/** Duplicate rules, scans and merge (issue 5): placeholder router, filled in by the duplicates work. */
-import { Router } from 'express';
-import type { RecordsService, WriteContext } from '../records/index.ts';
-
-export function duplicatesRoutes(_deps: { ctx: WriteContext; records: RecordsService }): Router {
-  return Router();
-}
+/** Duplicate rules, the check on every write, the duplicates scan and merge (issue 5). */
+export { duplicatesRoutes } from './duplicates.routes.ts';
+export { createDuplicateGuard } from './write-guard.ts';
+export { duplicateProblems } from './duplicates.problems.ts';
+export type { DuplicateRule, DuplicateRuleField } from './duplicate-rule.types.ts';

@@ -7,7 +7,8 @@ import { ObjectId, type Document } from 'mongodb';
 import type { Actor } from '../shared/actor.ts';
 import { fieldTypeOf, type CompiledEntity } from '../metadata/index.ts';
 
-export type Channel = 'api' | 'import' | 'workflow' | 'plugin' | 'system';
+/** `merge`: the writes of a merge (issue 5), so the history says where the survivor's new values came from. */
+export type Channel = 'api' | 'import' | 'workflow' | 'plugin' | 'system' | 'merge';
 
 export type FieldChange = { field: string; before: unknown; after: unknown };
 

@@ -8,6 +8,7 @@ import type { FieldError } from '../shared/errors.ts';
 import type { Actor } from '../shared/actor.ts';
 import { scopeFilter } from './access.ts';
 import type { SaveHooks } from './save-hooks.ts';
+import type { DuplicateGuard } from './duplicate-guard.ts';
 import { AUDIT_FIELDS, fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
 import { formulaValue } from './record-view.ts';
 import { loadParents, missingIds, parentKey, type ParentCache, type ReadContext } from './parents.ts';
@@ -19,7 +20,7 @@ export type EventSink = { notify(collection: string, id: unknown): void };
 /** Whether an id names a user (issue 4): user fields must point at one. */
 export type UserLookup = { exists(id: string): boolean };
 
-export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink; users?: UserLookup; hooks?: SaveHooks };
+export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink; users?: UserLookup; hooks?: SaveHooks; duplicates?: DuplicateGuard };
 
 const isBlank = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 

@@ -10,6 +10,7 @@ import { exportFormat, exportRecords } from './export.ts';
 import { recordHistory } from './record-history.ts';
 import { listQuery } from './query-params.ts';
 import type { ReadContext } from './parents.ts';
+import type { DuplicateMatch } from './duplicate-guard.ts';
 
 const param = (req: Request, name: string): string => String(req.params[name]);
 const readOptions = (req: Request) => {
@@ -18,6 +19,15 @@ const readOptions = (req: Request) => {
 };
 const pick = (source: object, keys: string[]) => Object.fromEntries(Object.entries(source).filter(([k]) => keys.includes(k)));
 const write = (res: Response) => ({ actor: actorOf(res), channel: 'api' as const });
+/**
+ * A write that also collects what `warn` duplicate rules matched (issue 5): the save goes ahead
+ * and the answer says, in `_duplicates`, which records look like the same one.
+ */
+function writeWithWarnings(res: Response) {
+  const found: DuplicateMatch[] = [];
+  const answer = <T extends object>(record: T) => (found.length ? { ...record, _duplicates: found.map(({ rule, fields, ids, unseen }) => ({ rule, fields, ids, unseen })) } : record);
+  return { request: { ...write(res), duplicates: { onWarning: (m: DuplicateMatch[]) => found.push(...m) } }, answer };
+}
 
 export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext }): Router {
   const { records } = deps;
@@ -54,8 +64,9 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
     res.json(await bulk.remove(param(req, 'entity'), req.body, actorOf(res)));
   });
   router.post(base, async (req, res) => {
-    const record = await records.create(param(req, 'entity'), req.body, write(res), readOptions(req));
-    res.status(201).location(`/api/entities/${param(req, 'entity')}/records/${record._id}`).set('ETag', etagOf(record._version)).json(record);
+    const w = writeWithWarnings(res);
+    const record = await records.create(param(req, 'entity'), req.body, w.request, readOptions(req));
+    res.status(201).location(`/api/entities/${param(req, 'entity')}/records/${record._id}`).set('ETag', etagOf(record._version)).json(w.answer(record));
   });
   router.get(`${base}/:id`, async (req, res) => {
     const record = await records.get(param(req, 'entity'), param(req, 'id'), actorOf(res), readOptions(req));
@@ -63,8 +74,9 @@ export function recordsRoutes(deps: { records: RecordsService; ctx: ReadContext 
   });
   for (const [method, replace] of [['patch', false], ['put', true]] as const) {
     router[method](`${base}/:id`, async (req, res) => {
-      const record = await records.update(param(req, 'entity'), { ...write(res), id: param(req, 'id'), body: req.body, expectedVersion: ifMatchVersion(req), replace });
-      res.set('ETag', etagOf(record._version)).json(record);
+      const w = writeWithWarnings(res);
+      const record = await records.update(param(req, 'entity'), { ...w.request, id: param(req, 'id'), body: req.body, expectedVersion: ifMatchVersion(req), replace });
+      res.set('ETag', etagOf(record._version)).json(w.answer(record));
     });
   }
   router.delete(`${base}/:id`, async (req, res) => {

@@ -13,13 +13,15 @@ import { checkInput, summary } from './validate-input.ts';
 import { applyDefaults, assignAutonumbers, checkReferences, checkRequired, computeFormulas, computeSearch, type WriteContext } from './computed-values.ts';
 import { changeEvent, sameValue, type Channel } from './change-events.ts';
 import { attachFiles } from './files/attach-files.ts';
+import { guardDuplicates, type DuplicateOptions } from './duplicate-guard.ts';
 
 /**
  * `fields`: the actor's field permissions, so hidden and read-only fields are refused with the rest.
  * `newId`: the new record's id when the caller must know it in advance (a workflow step that may run
  * again after a crash looks for it instead of creating a second record).
+ * `duplicates`: who wants to hear about `warn` matches, which records do not count (issue 5).
  */
-export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number; newId?: ObjectId };
+export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number; newId?: ObjectId; duplicates?: DuplicateOptions };
 
 function fail(errors: FieldError[]): never {
   throw recordProblems.validationFailed.create({ detail: summary(errors), errors });
@@ -33,6 +35,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   applyDefaults(entity, doc);
   const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, doc, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
+  await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await assignAutonumbers(ctx, entity, doc);
   await computeFormulas(ctx, entity, doc);
   computeSearch(entity, doc);
@@ -58,6 +61,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   for (const name of clear) delete after[name];
   const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, after, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
+  await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await computeFormulas(ctx, entity, after);
   computeSearch(entity, after);
   const now = new Date();
