@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Rapport {
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
   const people = { rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined) };
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.
-  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
+  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }), actions: (entity) => plugins.runtime.actionsFor(entity).map(({ plugin, action }) => ({ plugin: plugin._id, action: action.name, label: action.label })) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
   outbox.subscribe((events) => workflows.onEvents(events));
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]), duplicates: createDuplicateGuard({ db, registry }) };
   const records: RecordsService = createRecordsService(ctx);

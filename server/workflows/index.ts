@@ -61,7 +61,7 @@ export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: Meta
   const service = createWorkflowsService({
     ctx: deps.ctx, registry, store, runs, get records() {
       return records();
-    }, logger, kick: runner.kick, dryRun: runner.dryRun, pollMs: deps.options?.pollMs,
+    }, logger, kick: runner.kick, dryRun: runner.dryRun, pollMs: deps.options?.pollMs, ...(deps.plugins ? { pluginActions: deps.plugins.actions } : {}),
     async planAll(w) {
       const t = w.definition.trigger as DateRelativeTrigger;
       const entity = registry.get(w.definition.entity!);

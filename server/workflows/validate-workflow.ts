@@ -15,14 +15,17 @@ import type { FieldValue, StateMachineTrigger, WorkflowDefinition, WorkflowStep 
 let validator: ValidateFunction | undefined;
 const RECORD_KINDS = new Set(['recordCreated', 'recordUpdated', 'recordDeleted', 'fieldChanged', 'conditionBecomesTrue', 'dateRelative', 'manual', 'stateMachine']);
 
-type Walk = { registry: MetadataRegistry; errors: FieldError[]; ids: Set<string> };
+/** The actions enabled plugins offer on an entity (a plugin step runs one). */
+export type PluginActionLookup = (entity: string) => Array<{ plugin: string; action: string }>;
 
-export function validateWorkflow(candidate: unknown, registry: MetadataRegistry): { ok: true; definition: WorkflowDefinition } | { ok: false; errors: FieldError[] } {
+type Walk = { registry: MetadataRegistry; errors: FieldError[]; ids: Set<string>; pluginActions?: PluginActionLookup };
+
+export function validateWorkflow(candidate: unknown, registry: MetadataRegistry, pluginActions?: PluginActionLookup): { ok: true; definition: WorkflowDefinition } | { ok: false; errors: FieldError[] } {
   validator ??= createAjv({ discriminator: true, useDefaults: true }).compile(workflowSchema);
   const copy = structuredClone(candidate);
   if (!validator(copy)) return { ok: false, errors: (validator.errors ?? []).map(toFieldError) };
   const definition = copy as WorkflowDefinition;
-  const walk: Walk = { registry, errors: [], ids: new Set() };
+  const walk: Walk = { registry, errors: [], ids: new Set(), ...(pluginActions ? { pluginActions } : {}) };
   const at = (pointer: string, detail: string) => walk.errors.push({ pointer, detail });
   const entity = definition.entity ? registry.get(definition.entity) : undefined;
   if (definition.entity && !entity) at('/entity', `there is no entity "${definition.entity}"`);
@@ -83,6 +86,12 @@ function checkStep(walk: Walk, step: WorkflowStep, p: string, entity: CompiledEn
     }
     case 'email':
       if (!step.to.includes('@') && entity!.fields.get(step.to)?.type !== 'email') at('/to', `must be an email field of ${entity!.name} or an address`);
+      return;
+    case 'plugin':
+      if (!entity) return at('/type', 'needs the workflow to run on a record (set "entity")');
+      if (walk.pluginActions && !walk.pluginActions(entity.name).some((a) => a.plugin === step.plugin && a.action === step.action)) {
+        at('/action', `no enabled plugin "${step.plugin}" has an action "${step.action}" on ${entity.name}`);
+      }
       return;
     case 'wait':
       if ([step.minutes, step.untilField, step.untilCondition].filter((v) => v !== undefined).length !== 1) at('', 'must have exactly one of minutes, untilField and untilCondition');

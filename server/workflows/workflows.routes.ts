@@ -37,6 +37,7 @@ export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsSto
     const { saved, secret } = await service.create(req.body, { actor: actorOf(res).id });
     res.status(201).location(`/api/workflows/${saved._id}`).set('ETag', etagOf(saved.version)).json({ ...view(saved), ...(secret ? { secret } : {}) });
   });
+  admin.get('/api/workflow-step-types', (req, res) => void res.json(service.stepTypes(typeof req.query.entity === 'string' ? req.query.entity : undefined)));
   admin.get('/api/workflow-templates', (_req, res) => void res.json({ data: deps.templates.map(({ workflow: _w, ...t }) => t) }));
   admin.post('/api/workflow-templates/:name/instantiate', async (req, res) => {
     const template = deps.templates.find((t) => t.name === param(req, 'name'));
@@ -79,7 +80,7 @@ export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsSto
     res.json({ data: list.map((r) => ({ id: r._id, workflow: r.workflow, status: r.status, trigger: r.trigger, createdAt: r.createdAt, finishedAt: r.finishedAt ?? null, error: r.error ?? null })) });
   });
   // Everything else here is for administrators (the two routes above answered their requests already).
-  router.use(['/api/workflows', '/api/workflow-runs', '/api/workflows-inbound-email', '/api/workflow-templates'], requireAdmin);
+  router.use(['/api/workflows', '/api/workflow-runs', '/api/workflows-inbound-email', '/api/workflow-templates', '/api/workflow-step-types'], requireAdmin);
   router.use(admin);
   return router;
 }

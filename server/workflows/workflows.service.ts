@@ -9,7 +9,7 @@ import type { Logger } from '../shared/logger.ts';
 import type { MetadataRegistry } from '../metadata/index.ts';
 import type { ReadContext, RecordsService } from '../records/index.ts';
 import { hashSecret, newSecret, sameSecret } from '../auth/index.ts';
-import { validateWorkflow } from './validate-workflow.ts';
+import { validateWorkflow, type PluginActionLookup } from './validate-workflow.ts';
 import { workflowProblems } from './workflows.problems.ts';
 import { newRun } from './triggers.ts';
 import type { Run, RunsStore } from './runs.store.ts';
@@ -24,7 +24,7 @@ export type WorkflowsService = ReturnType<typeof createWorkflowsService>;
 
 export function createWorkflowsService(deps: {
   ctx: ReadContext; registry: MetadataRegistry; store: WorkflowsStore; runs: RunsStore; records: RecordsService; logger: Logger;
-  kick: () => void; dryRun: (run: Run) => Promise<unknown>; planAll: (w: StoredWorkflow) => Promise<void>; pollMs?: number;
+  kick: () => void; dryRun: (run: Run) => Promise<unknown>; planAll: (w: StoredWorkflow) => Promise<void>; pollMs?: number; pluginActions?: PluginActionLookup;
 }) {
   const { store } = deps;
   let live: StoredWorkflow[] = [];
@@ -45,7 +45,7 @@ export function createWorkflowsService(deps: {
   }
 
   function check(candidate: unknown): WorkflowDefinition {
-    const result = validateWorkflow(candidate, deps.registry);
+    const result = validateWorkflow(candidate, deps.registry, deps.pluginActions);
     if (!result.ok) throw workflowProblems.invalidWorkflow.create({ detail: `${result.errors[0]!.pointer} ${result.errors[0]!.detail}`, errors: result.errors });
     return result.definition;
   }
@@ -75,6 +75,11 @@ export function createWorkflowsService(deps: {
       clearInterval(timer);
     },
     list: () => live.map((w) => w),
+    /** What the designer offers: the built-in step types, and the plugin actions usable as steps on `entity`. */
+    stepTypes: (entity?: string) => ({
+      builtIn: ['update', 'create', 'email', 'webhook', 'wait', 'branch', 'forEach', 'approval', 'assign', 'plugin'],
+      plugins: entity && deps.pluginActions ? deps.pluginActions(entity) : [],
+    }),
     get: current,
     async create(candidate: unknown, change: Change) {
       const definition = check(candidate);

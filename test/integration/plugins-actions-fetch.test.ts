@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueToken, startAppServer, type AppServer } from '../support/app-server.ts';
-import { createRecord, defineEntity, expectProblem } from '../support/crm-fixture.ts';
+import { createRecord, defineEntity, expectProblem, waitFor } from '../support/crm-fixture.ts';
 
 let s: AppServer;
 let dir: string;
@@ -77,6 +77,21 @@ describe('plugin actions', () => {
     await s.call('POST', '/api/users', { email: 'norole@example.org', name: 'No role', password: 'no role password 1' });
     const token = await issueToken(s.call, { email: 'norole@example.org', password: 'no role password 1' });
     expectProblem(await s.call('POST', `/api/entities/invoice/records/${invoiceId}/actions/fetcher/mark`, { input: { status: 'draft' } }, { authorization: `Bearer ${token}` }), 404);
+  });
+});
+
+describe('plugin actions as workflow steps', () => {
+  it('are offered to the workflow designer, checked when a workflow is saved, and run by the workflow', async () => {
+    expect((await s.call('GET', '/api/workflow-step-types?entity=invoice')).body.plugins).toEqual(expect.arrayContaining([{ plugin: 'fetcher', action: 'mark', label: 'Mark' }]));
+    const bad = await s.call('POST', '/api/workflows', { name: 'badStep', label: 'Bad', entity: 'invoice', trigger: { kind: 'manual' }, steps: [{ id: 'p', type: 'plugin', plugin: 'fetcher', action: 'nope' }] });
+    expectProblem(bad, 422, ['/steps/0/action']);
+    const saved = await s.call('POST', '/api/workflows', { name: 'markSent', label: 'Mark sent', entity: 'invoice', trigger: { kind: 'manual' }, steps: [{ id: 'mark', type: 'plugin', plugin: 'fetcher', action: 'mark', input: { status: 'sent' } }] });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(201);
+    const invoice = await createRecord(s, 'invoice', { number: 'INV-9', status: 'draft' });
+    await s.call('POST', '/api/workflows/markSent/run', { recordIds: [invoice._id] });
+    await waitFor(async () => (await s.call('GET', `/api/entities/invoice/records/${invoice._id}`)).body.status === 'sent', 5000);
+    const [run] = (await s.call('GET', '/api/workflows/markSent/runs')).body.data;
+    expect(run).toMatchObject({ status: 'done', outputs: { mark: { message: 'marked INV-9' } } });
   });
 });
 

@@ -18,6 +18,8 @@ export type WorkflowMailer = {
 /** A plugin action run for a workflow (the plugins capability). */
 export type WorkflowPlugins = {
   run(input: { entity: string; recordId: string; pluginId: string; action: string; input: unknown }): Promise<unknown>;
+  /** The actions enabled plugins offer on an entity: what the designer offers as plugin steps. */
+  actions(entity: string): Array<{ plugin: string; action: string; label?: string }>;
 };
 
 export type StepDeps = {
