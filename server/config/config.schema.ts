@@ -19,6 +19,7 @@ export type Config = {
   pluginFetchAllow?: string;
   retentionDays: number;
   workflowConcurrency: number;
+  workflowLeaseSeconds: number;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -41,13 +42,14 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   pluginFetchAllow: 'RAPPORT_PLUGIN_FETCH_ALLOW',
   retentionDays: 'RAPPORT_RETENTION_DAYS',
   workflowConcurrency: 'RAPPORT_WORKFLOW_CONCURRENCY',
+  workflowLeaseSeconds: 'RAPPORT_WORKFLOW_LEASE_SECONDS',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays', 'workflowConcurrency'],
+  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays', 'workflowConcurrency', 'workflowLeaseSeconds'],
   // An admin password from the environment needs its email, and the other way round.
   dependencies: { adminEmail: ['adminPassword'], adminPassword: ['adminEmail'] },
   properties: {
@@ -73,5 +75,6 @@ export const configSchema: JSONSchemaType<Config> = {
     pluginFetchAllow: { type: 'string', nullable: true, pattern: '^[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*$' },
     retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
     workflowConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
+    workflowLeaseSeconds: { type: 'integer', minimum: 2, maximum: 3600, default: 30 },
   },
 };

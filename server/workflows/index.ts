@@ -32,13 +32,13 @@ export { chainHooks } from './record-guard.ts';
 export type { People } from './approvals.ts';
 export type { WorkflowMailer, WorkflowPlugins } from './steps/index.ts';
 
-export type WorkflowsOptions = { pollMs?: number; concurrency?: number; retry?: RetryPolicy; fetch?: FetchOptions; templatesDir?: string };
+export type WorkflowsOptions = { pollMs?: number; concurrency?: number; retry?: RetryPolicy; fetch?: FetchOptions; templatesDir?: string; leaseMs?: number };
 export type Workflows = ReturnType<typeof createWorkflows>;
 
 export function createWorkflows(deps: { db: Db; ctx: ReadContext; registry: MetadataRegistry; records: () => RecordsService; logger: Logger; people: People; notify?: RunnerDeps['notify']; mail?: () => WorkflowMailer | undefined; plugins?: WorkflowPlugins; options?: WorkflowsOptions }) {
   const { db, registry, logger } = deps;
   const store = createWorkflowsStore(db);
-  const runs = createRunsStore(db);
+  const runs = createRunsStore(db, deps.options?.leaseMs);
   const records = () => deps.records();
   const stepDeps = {
     ctx: deps.ctx,

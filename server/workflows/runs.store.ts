@@ -76,7 +76,8 @@ const LOG_CAP = 500;
 
 export type RunsStore = ReturnType<typeof createRunsStore>;
 
-export function createRunsStore(db: Db) {
+/** `leaseMs`: how long a claimed run stays with a runner that stops answering (default 30 s). */
+export function createRunsStore(db: Db, leaseMs = LEASE_MS) {
   const runs: Collection<Run> = db.collection('workflow_runs');
 
   return {
@@ -101,7 +102,7 @@ export function createRunsStore(db: Db) {
       for (const lane of [0, 1] as const) {
         const run = await runs.findOneAndUpdate(
           { lane, claimAt: { $lte: now } },
-          { $set: { lease: { owner }, claimAt: new Date(now.getTime() + LEASE_MS), status: 'running' } },
+          { $set: { lease: { owner }, claimAt: new Date(now.getTime() + leaseMs), status: 'running' } },
           { sort: { lane: 1, claimAt: 1 }, returnDocument: 'after' },
         );
         if (run) return run;
@@ -121,7 +122,7 @@ export function createRunsStore(db: Db) {
       const open = run.status === 'running' || run.status === 'waiting';
       const update: Record<string, unknown> = release
         ? { $set: { ...set, ...(open ? { claimAt: run.dueAt, lane: 0 } : {}) }, $unset: { lease: '', ...(open ? {} : { claimAt: '' }), ...(run.waiting ? {} : { waiting: '' }) } }
-        : { $set: { ...set, claimAt: new Date(now.getTime() + LEASE_MS) }, ...(run.waiting ? {} : { $unset: { waiting: '' } }) };
+        : { $set: { ...set, claimAt: new Date(now.getTime() + leaseMs) }, ...(run.waiting ? {} : { $unset: { waiting: '' } }) };
       if (entry) update.$push = { log: { $each: [entry], $slice: -LOG_CAP } };
       const res = await runs.updateOne({ _id: run._id, 'lease.owner': owner }, update);
       return res.matchedCount === 1;
