@@ -17,7 +17,7 @@ import { createPlugins, pluginActionsRoutes, pluginEndpointsRoutes, pluginsRoute
 import type { RecordsService } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 import { importRoutes } from './imports/index.ts';
-import { createDuplicateGuard, duplicatesRoutes } from './duplicates/index.ts';
+import { createDuplicateGuard, duplicatesRoutes, ruleStoreOf } from './duplicates/index.ts';
 import { approvalsRoutes, chainHooks, createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
 import { SYSTEM_ACTOR } from './shared/actor.ts';
 import { createNotifications, notificationsRoutes } from './notifications/index.ts';
@@ -65,7 +65,8 @@ export function createApp(deps: AppDeps): Rapport {
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]), duplicates: createDuplicateGuard({ db, registry }) };
   const records: RecordsService = createRecordsService(ctx);
   const bin = createRecycleBin({ ctx, retentionDays });
-  const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }) });
+  const duplicateRules = ruleStoreOf({ db, registry });
+  const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }), converted: (entity, field) => duplicateRules.fieldChanged(entity, field) });
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
   async function housekeeping(): Promise<void> {
@@ -96,7 +97,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
-  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename }) }));
+  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to) }) }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));

@@ -137,6 +137,21 @@ function createRuleStore(deps: Deps) {
       const keyed = before?.signature === rule.signature ? undefined : await rebuildKeys(entity, rule);
       return { created: !before, rule: { ...view(rule), ...(keyed !== undefined ? { keyedRecords: keyed } : {}) } };
     },
+    /**
+     * A field's values changed outside the write pipeline (a type conversion) or it was renamed:
+     * rules reading it follow the new name and every record's key is computed again.
+     */
+    async fieldChanged(entityName: string, field: string, renamedTo?: string): Promise<void> {
+      const entity = entityOf(entityName);
+      const reads = (f: RuleField) => f.field === field || f.field.startsWith(`${field}.`);
+      for (const rule of await load(entity.name)) {
+        if (!rule.fields.some(reads)) continue;
+        const fields = renamedTo ? rule.fields.map((f) => (reads(f) ? { ...f, field: renamedTo + f.field.slice(field.length) } : f)) : rule.fields;
+        await rules.updateOne({ _id: `${entity.name}/${rule.name}` }, { $set: { fields, signature: signatureOf(fields) } });
+        await rebuildKeys(entity, { name: rule.name, fields });
+      }
+      cache.delete(entity.name);
+    },
     async remove(entityName: string, name: string): Promise<void> {
       const entity = entityOf(entityName);
       const rule = await find(entity.name, name);

@@ -14,7 +14,8 @@ import { lifecycleProblems } from './lifecycle.problems.ts';
 export type RoleRename = { before(entity: string, from: string, to: string): Promise<void>; after(entity: string, from: string, to: string): Promise<void> };
 export type FieldRename = ReturnType<typeof createFieldRename>;
 
-export function createFieldRename(deps: { ctx: ReadContext; metadata: MetadataService; roles: RoleRename }) {
+/** `follow`: other capabilities that name fields (duplicate rules) follow the rename. */
+export function createFieldRename(deps: { ctx: ReadContext; metadata: MetadataService; roles: RoleRename; follow?: (entity: string, from: string, to: string) => Promise<void> }) {
   const { ctx, metadata, roles } = deps;
 
   function newName(body: unknown): string {
@@ -62,6 +63,7 @@ export function createFieldRename(deps: { ctx: ReadContext; metadata: MetadataSe
     await ctx.db.collection('audit_log').updateMany({ entity: entityName, 'changes.field': from }, { $set: { 'changes.$[c].field': to } }, { arrayFilters: [{ 'c.field': from }] });
     await ctx.db.collection('recycle_bin').updateMany({ entity: entityName, [`record.${from}`]: { $exists: true } }, { $rename: { [`record.${from}`]: `record.${to}` } });
     await roles.after(entityName, from, to);
+    await deps.follow?.(entityName, from, to);
     return saved;
   };
 }

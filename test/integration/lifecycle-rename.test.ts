@@ -101,6 +101,15 @@ describe('renaming a field', () => {
     expect(role.entities.staff.sharing[0].filter).toEqual({ field: 'region', op: 'eq', value: 'north' });
   });
 
+  it('takes duplicate rules along: they name the new field and still match', async () => {
+    await define({ name: 'donor', label: 'Donor', fields: [{ name: 'name', type: 'text' }, { name: 'email', type: 'email' }] });
+    expect((await server.call('PUT', '/api/entities/donor/duplicate-rules/byEmail', { fields: [{ field: 'email', match: 'normalised' }], action: 'block' })).status).toBe(201);
+    await createRecord(server, 'donor', { name: 'Ann', email: 'ann@give.example' });
+    expect((await rename('donor', 'email', { name: 'mail' })).status).toBe(200);
+    expect((await server.call('GET', '/api/entities/donor/duplicate-rules/byEmail')).body.fields).toEqual([{ field: 'mail', match: 'normalised' }]);
+    expectProblem(await server.call('POST', '/api/entities/donor/records', { name: 'Ann again', mail: 'ANN@give.example' }), 409, ['/mail']);
+  });
+
   it('answers bad requests with problems that name the part at fault', async () => {
     expectProblem(await rename('person', 'dependants', {}), 400, ['/name']);
     expectProblem(await rename('person', 'dependants', { name: 'xY', also: 1 }), 400, ['/also']);

@@ -50,7 +50,8 @@ const SAMPLES = 10;
 
 export type Conversions = ReturnType<typeof createConversions>;
 
-export function createConversions(deps: { ctx: ReadContext; metadata: MetadataService; logger: Logger }) {
+/** `converted`: told when a field's stored values were changed by a conversion (duplicate keys are computed again). */
+export function createConversions(deps: { ctx: ReadContext; metadata: MetadataService; logger: Logger; converted?: (entity: string, field: string) => Promise<void> }) {
   const { ctx, metadata, logger } = deps;
   const jobs = ctx.db.collection<Job>('field_conversions');
   const kept = ctx.db.collection<Kept>('field_conversion_values');
@@ -139,6 +140,7 @@ export function createConversions(deps: { ctx: ReadContext; metadata: MetadataSe
       }
       await jobs.updateOne({ _id: job.of! }, { $set: { status: 'rolledBack' } });
     }
+    await deps.converted?.(job.entity, job.field);
     await jobs.updateOne({ _id: job._id }, { $set: { status: 'done', finishedAt: new Date() } });
   }
 
