@@ -115,26 +115,34 @@ export function createRunner(deps: RunnerDeps) {
    * Runs steps until the run ends, waits or must retry later. `save` writes progress (false: the
    * lease is lost, stop at once); in test mode it only collects the log.
    */
-  async function advance(run: Run, dry: boolean, save: (entry: StepLog | null, release: boolean) => Promise<boolean>): Promise<void> {
+  /** Moves past finished step lists (and on to a for-each's next record); false when the run has no step left. */
+  function nextPosition(run: Run): boolean {
     for (;;) {
       const frame = run.frames[run.frames.length - 1];
-      if (!frame) {
-        run.status = 'done';
-        run.finishedAt = new Date();
-        await save(null, true);
-        return;
-      }
-      const list = stepsAt(run.definition, frame.list);
-      if (frame.index >= list.length) {
-        if (frame.items && frame.item! + 1 < frame.items.length) {
-          frame.item!++;
-          frame.index = 0;
-          frame.record = { entity: frame.record!.entity, id: frame.items[frame.item!]! };
-        } else run.frames.pop();
-        continue;
-      }
+      if (!frame) return false;
+      if (frame.index < stepsAt(run.definition, frame.list).length) return true;
+      if (frame.items && frame.item! + 1 < frame.items.length) {
+        frame.item!++;
+        frame.index = 0;
+        frame.record = { entity: frame.record!.entity, id: frame.items[frame.item!]! };
+      } else run.frames.pop();
+    }
+  }
+
+  function finish(run: Run): void {
+    run.status = 'done';
+    run.finishedAt = new Date();
+  }
+
+  async function advance(run: Run, dry: boolean, save: (entry: StepLog | null, release: boolean) => Promise<boolean>): Promise<void> {
+    if (!nextPosition(run)) {
+      finish(run);
+      return void (await save(null, true));
+    }
+    for (;;) {
       if (stopped && !dry) return void (await save(null, true));
-      const step = list[frame.index]!;
+      const frame = run.frames[run.frames.length - 1]!;
+      const step = stepsAt(run.definition, frame.list)[frame.index]!;
       const c = contextFor(run, frame, step, dry);
       const started = Date.now();
       const result = await executeStep(c, deps.approval).catch((err: unknown): StepResult => ({ kind: 'retry', error: err instanceof Error ? err.message : String(err) }));
@@ -143,6 +151,11 @@ export function createRunner(deps: RunnerDeps) {
       // A wait that is woken to look again (a condition) is logged once, when it starts waiting.
       const log = !(result.kind === 'wait' && c.resumed);
       if (!goOn) return void (await save(log ? entry : null, true));
+      // The last step's outcome and the end of the run are one write.
+      if (!nextPosition(run)) {
+        finish(run);
+        return void (await save(entry, true));
+      }
       if (!(await save(entry, false))) return;
     }
   }
