@@ -20,8 +20,10 @@ import { guardDuplicates, type DuplicateOptions } from './duplicate-guard.ts';
  * `newId`: the new record's id when the caller must know it in advance (a workflow step that may run
  * again after a crash looks for it instead of creating a second record).
  * `duplicates`: who wants to hear about `warn` matches, which records do not count (issue 5).
+ * `checkedRelations`: relation fields whose values the caller has already checked, in batches,
+ * against the records the actor can read (an import resolves them that way); not checked again.
  */
-export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number; newId?: ObjectId; duplicates?: DuplicateOptions };
+export type WriteRequest = { actor: Actor; channel: Channel; pointerBase?: string; fields?: Readonly<Record<string, FieldAccess>>; hookDepth?: number; newId?: ObjectId; duplicates?: DuplicateOptions; checkedRelations?: ReadonlySet<string> };
 
 function fail(errors: FieldError[]): never {
   throw recordProblems.validationFailed.create({ detail: summary(errors), errors });
@@ -33,7 +35,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   const now = new Date();
   const doc: Document = { _id: req.newId ?? new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
-  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, doc, input.set))];
+  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(await attachFiles(ctx, entity, doc, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await assignAutonumbers(ctx, entity, doc);
@@ -59,7 +61,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   }
   const after: Document = { ...existing, ...input.set };
   for (const name of clear) delete after[name];
-  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set, req.actor)), ...(await attachFiles(ctx, entity, after, input.set))];
+  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(await attachFiles(ctx, entity, after, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await computeFormulas(ctx, entity, after);
@@ -84,6 +86,12 @@ function toUpdate(before: Document, after: Document, event: Document | null): Do
   for (const [key, value] of Object.entries(after)) if (!INTERNAL.has(key) && !sameValue(before[key], value)) $set[key] = value;
   for (const key of Object.keys(before)) if (!INTERNAL.has(key) && !(key in after)) $unset[key] = '';
   return { $set, ...(Object.keys($unset).length ? { $unset } : {}), ...(event ? { $push: { _outbox: event } } : {}) };
+}
+
+/** The values whose references still need checking. */
+function unchecked(set: Document, req: WriteRequest): Document {
+  if (!req.checkedRelations?.size) return set;
+  return Object.fromEntries(Object.entries(set).filter(([k]) => !req.checkedRelations!.has(k)));
 }
 
 function prefix(errors: FieldError[], base = ''): FieldError[] {

@@ -17,21 +17,25 @@ export const REP_ROLE = {
   },
 };
 
-/** Signs in as a person would (cookie + CSRF token), makes an API token, and returns a client that sends it. */
-export async function clientFor(base: string, sockets: number, who: { email: string; password: string }, scopes = ['records:write']): Promise<HttpClient> {
+/** Signs in as a person would (cookie + CSRF token) and makes an API token. */
+export async function tokenFor(base: string, who: { email: string; password: string }, scopes = ['records:write']): Promise<string> {
   const anonymous = createHttpClient(base, 1);
   try {
     const reply = await anonymous.send('POST', '/api/auth/sign-in', { email: who.email, password: who.password });
     if (reply.status !== 200) throw new Error(`sign-in as ${who.email}: ${reply.status} ${reply.text}`);
     const { csrfToken } = JSON.parse(reply.text) as { csrfToken: string };
-    const cookie = reply.cookie!;
-    const session = createHttpClient(base, 1, { cookie, 'x-csrf-token': csrfToken });
+    const session = createHttpClient(base, 1, { cookie: reply.cookie!, 'x-csrf-token': csrfToken });
     const { token } = await session.json<{ token: string }>('POST', '/api/auth/tokens', { name: 'bench', scopes }, 201);
     session.close();
-    return createHttpClient(base, sockets, { authorization: `Bearer ${token}` });
+    return token;
   } finally {
     anonymous.close();
   }
+}
+
+/** A client that sends a new API token of `who`. */
+export async function clientFor(base: string, sockets: number, who: { email: string; password: string }, scopes = ['records:write']): Promise<HttpClient> {
+  return createHttpClient(base, sockets, { authorization: `Bearer ${await tokenFor(base, who, scopes)}` });
 }
 
 export type Rep = { http: HttpClient; visibleIds: string[]; share: number };
