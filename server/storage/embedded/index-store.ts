@@ -37,6 +37,12 @@ export class IndexStore {
   readonly dirs: number[];
   /** Only plain ascending/descending indexes without filters can answer queries. */
   readonly queryable: boolean;
+  /**
+   * A partial index on `{field: {$exists: true}}` (how unique fields are indexed) or a sparse index
+   * holds every document that has its leading field: it can answer a query that bounds that field
+   * to values (which a document without the field cannot match), never a plain scan or sort.
+   */
+  readonly queryableWhenBounded: boolean;
   /** Set once a document gave more than one key; such an index cannot provide a sort order. */
   multikey = false;
   private readonly tree;
@@ -48,6 +54,7 @@ export class IndexStore {
     this.queryable =
       this.fields.every((f) => spec.key[f] === 1 || spec.key[f] === -1) &&
       !spec.sparse && !spec.partialFilterExpression && !spec.collation;
+    this.queryableWhenBounded = !this.queryable && !spec.collation && this.fields.every((f) => spec.key[f] === 1 || spec.key[f] === -1) && holdsEveryDocWith(spec, this.fields[0]!);
     if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
     this.tree = new BTree<IndexKey, true>(undefined, (a, b) => this.compareKeys(a, b));
   }
@@ -156,3 +163,12 @@ export type KeyRange = {
   lowInclusive: boolean;
   highInclusive: boolean;
 };
+
+/** Whether a sparse or partial index keeps every document that has `leading` (so bounds on it are safe). */
+function holdsEveryDocWith(spec: IndexSpec, leading: string): boolean {
+  const partial = spec.partialFilterExpression;
+  if (!partial) return !!spec.sparse;
+  const keys = Object.keys(partial);
+  const condition = partial[leading] as Record<string, unknown> | undefined;
+  return keys.length === 1 && keys[0] === leading && !!condition && typeof condition === 'object' && Object.keys(condition).length === 1 && (condition.$exists === true || condition.$exists === 1);
+}

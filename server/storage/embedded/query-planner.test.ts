@@ -23,4 +23,19 @@ describe('planQuery', () => {
     const plan = planQuery(indexes, { $or: [{ city: 'Lyon' }, { ownerId: 'u1' }] }, undefined);
     expect(plan).toBeUndefined();
   });
+
+  it("uses a unique field's partial or sparse index for values of that field, never for a scan or a sort", () => {
+    const partial = new IndexStore({ name: 'email', key: { email: 1 }, unique: true, partialFilterExpression: { email: { $exists: true } } } as ConstructorParameters<typeof IndexStore>[0]);
+    const sparse = new IndexStore({ name: 'code', key: { code: 1 }, sparse: true } as ConstructorParameters<typeof IndexStore>[0]);
+    const other = new IndexStore({ name: 'vip', key: { email: 1 }, partialFilterExpression: { vip: true } } as ConstructorParameters<typeof IndexStore>[0]);
+    expect(planQuery([partial], { email: 'a@x' }, undefined)?.index.spec.name).toBe('email');
+    expect(planQuery([partial], { email: { $in: ['a@x', 'b@x'] } }, undefined)?.exact).toBe(true);
+    expect(planQuery([sparse], { code: { $gte: 'A', $lt: 'M' } }, undefined)?.index.spec.name).toBe('code');
+    // Documents without the field are not in the index: null, a scan or a sort cannot use it.
+    expect(planQuery([partial], { email: null }, undefined)).toBeUndefined();
+    expect(planQuery([partial], {}, { email: 1 })).toBeUndefined();
+    expect(planQuery([partial], { email: { $exists: false } }, undefined)).toBeUndefined();
+    // A partial index on another condition holds only some of the documents with the field.
+    expect(planQuery([other], { email: 'a@x' }, undefined)).toBeUndefined();
+  });
 });

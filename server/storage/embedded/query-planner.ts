@@ -36,10 +36,12 @@ export function planQuery(
   const conditions = fieldConditions(filter);
   let best: (QueryPlan & { score: number }) | undefined;
   for (const index of indexes) {
-    if (!index.queryable) continue;
+    if (!index.queryable && !index.queryableWhenBounded) continue;
     const leading = index.fields[0]!;
     const ordered = givesOrder(index, sortKeys);
     const bounds = Object.hasOwn(conditions, leading) ? boundsFor(conditions[leading]) : undefined;
+    // Bounds are scalar values, never null: a document they match has the field, so it is in the index.
+    if (!bounds && !index.queryable) continue;
     if (!bounds) {
       if (ordered && !best) {
         const exact = Object.keys(filter).length === 0;
