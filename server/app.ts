@@ -21,12 +21,16 @@ import { createDuplicateGuard, duplicatesRoutes, ruleStoreOf } from './duplicate
 import { approvalsRoutes, chainHooks, createWorkflows, webhookRoutes, workflowsRoutes, type WorkflowsOptions } from './workflows/index.ts';
 import { SYSTEM_ACTOR } from './shared/actor.ts';
 import { createNotifications, notificationsRoutes } from './notifications/index.ts';
+import { createTemplates, templatesRoutes, type TemplateLimits } from './templates/index.ts';
+import { createMail, mailRoutes, unsubscribeRoutes, type DeliveryOptions } from './email/index.ts';
 
 const RECOVERY_MS = 60_000;
 
 /** `pluginsDir`: where plugins are installed from (default: the repository's plugins/). */
 /** `retentionDays`: how long deleted records and archived fields and entities are kept (default 30). */
-export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; retentionDays?: number; workflows?: WorkflowsOptions; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions };
+export type AppDeps = { db: Db; logger: Logger; metadataPollMs?: number; retentionDays?: number; workflows?: WorkflowsOptions; auth?: Partial<AuthOptions>; pluginsDir?: string; pluginFetch?: FetchOptions } & MailAppDeps;
+/** `smtpUrl`: unset keeps mail in the outbox (the mail catcher); `mailFrom`: the default sender; `mail`, `templates`: delivery and render limits (tests shorten them). */
+export type MailAppDeps = { smtpUrl?: string; mailFrom?: string; mail?: Partial<DeliveryOptions>; templates?: Partial<TemplateLimits> };
 
 const PLUGINS_DIR = fileURLToPath(new URL('../plugins/', import.meta.url));
 
@@ -60,10 +64,12 @@ export function createApp(deps: AppDeps): Rapport {
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
   const people = { rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined) };
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.
-  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }), actions: (entity) => plugins.runtime.actionsFor(entity).map(({ plugin, action }) => ({ plugin: plugin._id, action: action.name, label: action.label })) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
+  const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, mail: () => mail, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }), actions: (entity) => plugins.runtime.actionsFor(entity).map(({ plugin, action }) => ({ plugin: plugin._id, action: action.name, label: action.label })) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
   outbox.subscribe((events) => workflows.onEvents(events));
   const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]), duplicates: createDuplicateGuard({ db, registry }) };
   const records: RecordsService = createRecordsService(ctx);
+  const templates = createTemplates({ db, logger, registry, records: () => records, limits: deps.templates });
+  const mail = createMail({ db, logger, registry, records: () => records, templates, smtpUrl: deps.smtpUrl, from: deps.mailFrom, publicUrl: deps.auth?.publicUrl ?? DEFAULT_AUTH_OPTIONS.publicUrl, options: deps.mail });
   const bin = createRecycleBin({ ctx, retentionDays });
   const duplicateRules = ruleStoreOf({ db, registry });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }), converted: (entity, field) => duplicateRules.fieldChanged(entity, field) });
@@ -83,6 +89,8 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(healthRoutes({ db }));
   // Inbound webhooks are authenticated by their workflow's secret, not by a user.
   app.use(webhookRoutes(workflows.service, workflows.inbound));
+  // Unsubscribe links are authenticated by their signed token, not by a user.
+  app.use(unsubscribeRoutes(mail));
   app.use('/api', resolveActor(auth, PUBLIC_AUTH_PATHS));
   app.use('/api', requireSignIn(PUBLIC_AUTH_PATHS));
   // Uploads stream their raw body, so they come before the JSON parser.
@@ -93,7 +101,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(authRoutes(auth));
   // A plugin's own endpoints are for every signed-in user; managing plugins is for administrators.
   app.use(pluginEndpointsRoutes(plugins.runtime));
-  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json', '/api/plugins', '/api/notifications'], requireAdmin);
+  app.use(['/api/users', '/api/roles', '/api/access-log', '/api/openapi.json', '/api/plugins', '/api/notifications', '/api/mail'], requireAdmin);
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
@@ -103,6 +111,8 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(lifecycleRoutes({ bin }));
   app.use(workflowsRoutes({ service: workflows.service, runs: workflows.runs, records, inbound: workflows.inbound, templates: workflows.templates }));
   app.use(approvalsRoutes(workflows.approvals));
+  app.use(templatesRoutes(templates.service));
+  app.use(mailRoutes(mail));
   app.use(notificationsRoutes(notifications));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(pluginActionsRoutes(plugins.actions));
@@ -123,6 +133,8 @@ export function createApp(deps: AppDeps): Rapport {
       await records.recover();
       await conversions.resume();
       await workflows.start();
+      await templates.init();
+      await mail.start();
       registry.start();
       outbox.start();
       recovery = setInterval(() => housekeeping().catch((err) => logger.warn({ err }, 'housekeeping failed')), RECOVERY_MS);
@@ -137,6 +149,8 @@ export function createApp(deps: AppDeps): Rapport {
       outbox.stop();
       await conversions.stop();
       await workflows.stop();
+      await mail.stop();
+      await templates.stop();
       await outbox.idle();
     },
   };

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger({ level: config.logLevel });
   const storage = await connect(config, logger.child({ module: 'storage' }));
-  const rapport = createApp({ db: storage.db, logger, auth: authOptions(config), retentionDays: config.retentionDays, workflows: { concurrency: config.workflowConcurrency, leaseMs: config.workflowLeaseSeconds * 1000 }, ...(config.pluginsDir ? { pluginsDir: config.pluginsDir } : {}), ...(config.pluginFetchAllow ? { pluginFetch: { allowAddresses: config.pluginFetchAllow.split(',') } } : {}) });
+  const rapport = createApp({ db: storage.db, logger, auth: authOptions(config), retentionDays: config.retentionDays, workflows: { concurrency: config.workflowConcurrency, leaseMs: config.workflowLeaseSeconds * 1000 }, ...(config.pluginsDir ? { pluginsDir: config.pluginsDir } : {}), ...(config.pluginFetchAllow ? { pluginFetch: { allowAddresses: config.pluginFetchAllow.split(',') } } : {}), ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}), mailFrom: config.mailFrom });
   const info = await rapport.start();
   const server = rapport.app.listen(config.port, config.host);
   const closer = createGracefulCloser(server);

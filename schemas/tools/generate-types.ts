@@ -11,6 +11,7 @@ export const GENERATED = [
   { schema: 'role.schema.json', output: 'server/auth/role.types.ts' },
   { schema: 'plugin-manifest.schema.json', output: 'server/plugins/manifest.types.ts' },
   { schema: 'workflow.schema.json', output: 'server/workflows/workflow.types.ts' },
+  { schema: 'template.schema.json', output: 'server/templates/template.types.ts' },
   { schema: 'duplicate-rule.schema.json', output: 'server/duplicates/duplicate-rule.types.ts' },
 ] as const;
 

@@ -20,6 +20,8 @@ export type Config = {
   retentionDays: number;
   workflowConcurrency: number;
   workflowLeaseSeconds: number;
+  smtpUrl?: string;
+  mailFrom: string;
 };
 
 /** Where each setting comes from; the README's configuration table lists the same. */
@@ -43,13 +45,15 @@ export const ENV_NAMES: Record<keyof Config, string> = {
   retentionDays: 'RAPPORT_RETENTION_DAYS',
   workflowConcurrency: 'RAPPORT_WORKFLOW_CONCURRENCY',
   workflowLeaseSeconds: 'RAPPORT_WORKFLOW_LEASE_SECONDS',
+  smtpUrl: 'RAPPORT_SMTP_URL',
+  mailFrom: 'RAPPORT_MAIL_FROM',
 };
 
 // JSONSchemaType<Config> makes the compiler check this schema against the Config type.
 export const configSchema: JSONSchemaType<Config> = {
   type: 'object',
   additionalProperties: false,
-  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays', 'workflowConcurrency', 'workflowLeaseSeconds'],
+  required: ['port', 'host', 'dataDir', 'dbName', 'embeddedPort', 'embeddedMode', 'logLevel', 'shutdownTimeoutMs', 'sessionIdleMinutes', 'sessionMaxHours', 'retentionDays', 'workflowConcurrency', 'workflowLeaseSeconds', 'mailFrom'],
   // An admin password from the environment needs its email, and the other way round.
   dependencies: { adminEmail: ['adminPassword'], adminPassword: ['adminEmail'] },
   properties: {
@@ -76,5 +80,7 @@ export const configSchema: JSONSchemaType<Config> = {
     retentionDays: { type: 'integer', minimum: 1, maximum: 3650, default: 30 },
     workflowConcurrency: { type: 'integer', minimum: 1, maximum: 256, default: 8 },
     workflowLeaseSeconds: { type: 'integer', minimum: 2, maximum: 3600, default: 30 },
+    smtpUrl: { type: 'string', nullable: true, pattern: '^smtps?://' },
+    mailFrom: { type: 'string', minLength: 3, maxLength: 200, pattern: '^[^\\r\\n]*@[^\\r\\n]*$', default: 'Rapport <rapport@localhost>' },
   },
 };
