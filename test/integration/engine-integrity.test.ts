@@ -26,6 +26,14 @@ describe('engine integrity', () => {
     expect(await again.client.db('crm').collection('target').countDocuments()).toBe(3);
   });
 
+  it('leaves the stored document whole when a find excludes a nested field', async () => {
+    const t = await start();
+    const c = t.client.db('crm').collection('nested');
+    await c.insertOne({ _id: 1, a: { b: 1, c: 2 }, list: [{ x: 1, y: 2 }] } as never);
+    expect(await c.findOne({ _id: 1 } as never, { projection: { 'a.b': 0, 'list.y': 0 } })).toEqual({ _id: 1, a: { c: 2 }, list: [{ x: 1 }] });
+    expect(await c.findOne({ _id: 1 } as never)).toEqual({ _id: 1, a: { b: 1, c: 2 }, list: [{ x: 1, y: 2 }] });
+  });
+
   it('refuses parallel arrays in a compound index without storing the document', async () => {
     const t = await start();
     const c = t.client.db('crm').collection('pairs');

@@ -3,6 +3,7 @@
  * the full filter with mingo, then sort, skip, limit and projection.
  */
 import { Query } from 'mingo';
+import { cloneDeep } from 'mingo/util';
 import { ID_INDEX, type CollectionStore, type Doc } from './collection-store.ts';
 import { compareBson, idKeyOf, isPlainObject, valuesAtPath } from './bson-values.ts';
 import { asEngineError } from './engine-errors.ts';
@@ -194,5 +195,9 @@ function project(docs: Doc[], spec: FindSpec): Doc[] {
   // Only a positional projection needs the filter; running it again costs a full match per
   // document (an `_id: {$in: [...]}` filter made that quadratic).
   const positional = Object.keys(spec.projection).some((k) => k.endsWith('.$'));
-  return new Query(positional ? (spec.filter ?? {}) : {}, queryOptions(spec)).find<Doc>(docs, spec.projection as never).all();
+  // mingo removes an excluded nested field from the document it is given: those are the stored
+  // documents themselves, so they are copied first, or the find would delete data.
+  const nestedExclusion = Object.entries(spec.projection).some(([k, v]) => k.includes('.') && (v === 0 || v === false));
+  const input = nestedExclusion ? docs.map((d) => cloneDeep(d) as Doc) : docs;
+  return new Query(positional ? (spec.filter ?? {}) : {}, queryOptions(spec)).find<Doc>(input, spec.projection as never).all();
 }
