@@ -1,164 +1,190 @@
 /**
- * One batch of CSV rows → records (issue 5). Cells are read by type (coerce-text.ts), relation
- * columns are resolved by a field of the target with one query per column, upserts find their
- * records with one query, unique values are checked against the file and the database, and
- * every row then goes through the write pipeline (hooks, validation, defaults, formulas, events)
- * exactly as an API write would. A row is either prepared whole or reported: row, column, reason.
+ * One batch of CSV rows → records ready to write (issue 5). Cells are read by field type
+ * (coerce-text.ts), relation columns resolved in one query per column (resolve-relations.ts),
+ * upsert targets found with one query, and every row then goes through the write pipeline
+ * (before-save hooks, validation, defaults, autonumbers, formulas, duplicate rules, the event on
+ * the import channel) exactly as an API write would; unique values are checked last, against the
+ * file and the database (unique-keys.ts). A row is either prepared whole or reported: row,
+ * column, reason — every problem of the row, not just the first.
  */
-import { ObjectId, type Document } from 'mongodb';
+import type { Document, ObjectId } from 'mongodb';
 import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.ts';
 import type { Actor, EntityPermissions } from '../shared/actor.ts';
-import { Problem } from '../shared/errors.ts';
-import type { WriteContext } from '../records/index.ts';
-import { prepareCreate, prepareUpdate, type PreparedUpdate } from '../records/write-pipeline.ts';
-import { coerceText } from './coerce-text.ts';
+import type { ApiRecord, WriteContext } from '../records/index.ts';
+import { prepareCreate, prepareUpdate, type PreparedUpdate, type WriteRequest } from '../records/write-pipeline.ts';
 import { scopeFilter, withScope } from '../records/access.ts';
-import type { Mapping } from './import-mappings.ts';
+import { coercePart, coerceText } from './coerce-text.ts';
+import type { ColumnMapping, Mapping } from './import-mappings.ts';
+import type { RowProblem } from './import-job.ts';
+import type { ColumnResolver } from './resolve-relations.ts';
+import type { UniqueKeys, UniqueValue } from './unique-keys.ts';
+import { hiddenProblems, problemsOf } from './row-problems.ts';
 
 export type Row = { row: number; cells: string[] };
-export type RowProblem = { row: number; column: string | null; reason: string };
-export type PreparedBatch = { creates: Array<{ row: number; doc: Document }>; updates: Array<{ row: number; prepared: PreparedUpdate; id: ObjectId }>; problems: RowProblem[] };
+export type PreparedCreate = { row: number; doc: Document };
+export type PreparedChange = { row: number; prepared: PreparedUpdate; id: ObjectId };
+export type PreparedBatch = { creates: PreparedCreate[]; updates: PreparedChange[]; unchanged: number; problems: RowProblem[] };
 
-export type ImportContext = {
+/** Everything an import needs to prepare its batches; built once per import. */
+export type ImportRun = {
   ctx: WriteContext;
   entity: CompiledEntity;
   perms: EntityPermissions;
   actor: Actor;
   mapping: Mapping;
-  /** Column header → its index in each row. */
-  index: Map<string, number>;
-  /** Unique field → stored value (as JSON) → the row that has it, across the whole file. */
-  seen: Map<string, Map<string, number>>;
-  /** Duplicate-rule keys of rows of this import not yet in the database. */
-  duplicates: Map<string, string>;
-  /** The relation fields mapped: resolved here in batches, within the user's read scope. */
-  relationFields: ReadonlySet<string>;
+  /** Where each mapped column is in the file's rows (from the header). */
+  positions: number[];
+  /** The relation columns, each with its resolver. */
+  relations: Array<{ column: ColumnMapping; resolve: ColumnResolver }>;
+  unique: UniqueKeys;
+  /** Duplicate-rule keys of rows prepared but not in the database yet: a new map per batch, or one for the whole run. */
+  duplicates: () => Map<string, string>;
+  /** The record as the actor reads it, for hooks on an upsert. */
+  present: (doc: Document) => Promise<ApiRecord>;
 };
-
-const keyOf = (v: unknown): string => (v instanceof ObjectId ? v.toHexString() : JSON.stringify(v));
-
-/** The stored form of an API value, for comparing with the database (an email lower-cased...). */
-function stored(field: Field, value: unknown): unknown {
-  const cast = fieldTypeOf(field).castOperand(value, field);
-  return cast.ok ? cast.value : value;
-}
 
 type Draft = { row: number; body: Record<string, unknown>; problems: RowProblem[] };
 
-function readCells(ic: ImportContext, rows: Row[]): Draft[] {
+function readCells(run: ImportRun, rows: Row[]): Draft[] {
+  const options = { dateOrder: run.mapping.dateOrder };
   return rows.map(({ row, cells }) => {
     const draft: Draft = { row, body: {}, problems: [] };
-    for (const [header, m] of Object.entries(ic.mapping.columns)) {
-      const text = cells[ic.index.get(header)!] ?? '';
-      const field = ic.entity.fields.get(m.field)!;
-      if (field.type === 'relation') {
-        if (text.trim()) draft.body[m.field] = text.trim();
-        continue;
-      }
-      const value = coerceText(field, text);
-      if (!value.ok) draft.problems.push({ row, column: header, reason: value.detail });
-      else if (value.value !== null) draft.body[m.field] = value.value;
-    }
+    run.mapping.columns.forEach((c, i) => {
+      const text = cells[run.positions[i]!] ?? '';
+      const field = run.entity.fields.get(c.field)!;
+      const value = field.type === 'relation' ? { ok: true as const, value: text.trim() || null } : c.part ? coercePart(field, c.part, text) : coerceText(field, text, options);
+      if (!value.ok) draft.problems.push({ row, column: c.column, reason: value.detail });
+      else if (value.value !== null && c.part) draft.body[c.field] = { ...(draft.body[c.field] as object), [c.part]: value.value };
+      else if (value.value !== null) draft.body[c.field] = value.value;
+    });
     return draft;
   });
 }
 
-/** Relation columns: the text becomes the id of the one target record whose match field has it. */
-async function resolveRelations(ic: ImportContext, drafts: Draft[]): Promise<void> {
-  for (const [header, m] of Object.entries(ic.mapping.columns)) {
-    const field = ic.entity.fields.get(m.field)!;
-    if (field.type !== 'relation') continue;
-    const target = ic.ctx.registry.require(field.target);
-    // Only records the importing user can read may be linked (the same rule as the API's).
-    const perms = ic.actor.permissions(target.name);
-    const scope = perms.operations.read ? scopeFilter(target, perms.read) : { _id: { $in: [] } };
-    const matchField = m.match ? target.fields.get(m.match) : undefined;
-    const texts = [...new Set(drafts.map((d) => d.body[m.field]).filter((t): t is string => typeof t === 'string'))];
-    const wanted = texts.map((t) => (matchField ? stored(matchField, t) : /^[0-9a-f]{24}$/i.test(t) ? new ObjectId(t) : null)).filter((v) => v !== null);
-    const path = m.match ?? '_id';
-    const found = new Map<string, ObjectId | 'ambiguous'>();
-    const collect = async (filter: Document, key: (v: unknown) => string) => {
-      for (const doc of await ic.ctx.db.collection(target.collection).find(withScope({ ...filter, _deleting: { $exists: false } }, scope), { projection: { [path]: 1 } }).toArray()) {
-        const k = key(doc[path]);
-        found.set(k, found.has(k) ? 'ambiguous' : (doc._id as ObjectId));
-      }
-    };
-    await collect({ [path]: { $in: wanted } }, keyOf);
-    // Names are matched as people type them: "acme" finds Acme when nothing matches exactly.
-    const caseless = (t: unknown) => `~${String(t).toLowerCase()}`;
-    const unmatched = matchField?.type === 'text' ? texts.filter((t) => !found.has(keyOf(stored(matchField, t)))) : [];
-    if (unmatched.length) await collect({ [path]: { $in: unmatched.map((t) => new RegExp(`^${t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i')) } }, caseless);
-    for (const d of drafts) {
-      const text = d.body[m.field];
-      if (typeof text !== 'string') continue;
-      const exact = keyOf(matchField ? stored(matchField, text) : /^[0-9a-f]{24}$/i.test(text) ? new ObjectId(text) : text);
-      const id = found.get(exact) ?? found.get(caseless(text));
-      if (id === 'ambiguous') d.problems.push({ row: d.row, column: header, reason: `"${text}" matches more than one ${field.target}` });
-      else if (!id) d.problems.push({ row: d.row, column: header, reason: `no ${field.target} has ${m.match ?? 'the id'} "${text}"` });
-      else d.body[m.field] = id.toHexString();
+async function resolveRelations(run: ImportRun, drafts: Draft[]): Promise<void> {
+  for (const { column: c, resolve } of run.relations) {
+    const cells = drafts.filter((d) => typeof d.body[c.field] === 'string').map((d) => ({ row: d.row, text: d.body[c.field] as string }));
+    if (!cells.length) continue;
+    const { ids, problems } = await resolve(cells);
+    const byRow = new Map(drafts.map((d) => [d.row, d]));
+    for (const p of problems) {
+      byRow.get(p.row)!.problems.push(p);
+      delete byRow.get(p.row)!.body[c.field];
     }
+    for (const cell of cells) if (ids.has(cell.text)) byRow.get(cell.row)!.body[c.field] = ids.get(cell.text);
   }
 }
 
-const columnOf = (ic: ImportContext, field: string): string | null => Object.entries(ic.mapping.columns).find(([, m]) => m.field === field)?.[0] ?? null;
+const stored = (field: Field, value: unknown): unknown => {
+  const cast = fieldTypeOf(field).castOperand(value, field);
+  return cast.ok ? cast.value : value;
+};
+const keyOf = (v: unknown): string => JSON.stringify(v instanceof Date ? v.toISOString() : v);
 
-/** Unique values: a value twice in the file, or already held by another record, is a problem of the row. */
-async function checkUnique(ic: ImportContext, drafts: Draft[], existing: Map<string, Document>): Promise<void> {
-  const upsert = ic.mapping.upsertBy ? ic.entity.fields.get(ic.mapping.upsertBy) : undefined;
-  for (const field of ic.entity.definition.fields.filter((f) => f.unique && columnOf(ic, f.name))) {
-    const seen = ic.seen.get(field.name) ?? new Map<string, number>();
-    ic.seen.set(field.name, seen);
-    const values = drafts.filter((d) => !d.problems.length && d.body[field.name] !== undefined).map((d) => stored(field, d.body[field.name]));
-    const holders = new Map((await ic.ctx.db.collection(ic.entity.collection).find({ [field.name]: { $in: values } }, { projection: { [field.name]: 1 } }).toArray()).map((doc) => [keyOf(doc[field.name]), doc._id as ObjectId]));
-    for (const d of drafts) {
-      if (d.problems.length || d.body[field.name] === undefined) continue;
-      const k = keyOf(stored(field, d.body[field.name]));
-      const own = upsert && d.body[upsert.name] !== undefined ? (existing.get(keyOf(stored(upsert, d.body[upsert.name])))?._id as ObjectId | undefined) : undefined;
-      const holder = holders.get(k);
-      if (seen.has(k)) d.problems.push({ row: d.row, column: columnOf(ic, field.name), reason: `${field.name} "${String(d.body[field.name])}" is also in row ${seen.get(k)}` });
-      else if (holder && !(own && holder.equals(own))) d.problems.push({ row: d.row, column: columnOf(ic, field.name), reason: `${field.name} "${String(d.body[field.name])}" is already used by record ${holder.toHexString()}` });
-      else seen.set(k, d.row);
-    }
+type Existing = { byKey: Map<string, Document>; readOnly: Set<string> };
+
+/** Upsert and update: the records the rows name by the upsert field, within the actor's read scope. */
+async function findExisting(run: ImportRun, drafts: Draft[]): Promise<Existing> {
+  const existing: Existing = { byKey: new Map(), readOnly: new Set() };
+  const field = run.mapping.upsertBy ? run.entity.fields.get(run.mapping.upsertBy)! : undefined;
+  if (!field) return existing;
+  const values = drafts.filter((d) => d.body[field.name] !== undefined).map((d) => stored(field, d.body[field.name]));
+  if (!values.length) return existing;
+  const records = run.ctx.db.collection(run.entity.collection);
+  const docs = await records.find(withScope({ [field.name]: { $in: values }, _deleting: { $exists: false } }, scopeFilter(run.entity, run.perms.read)), { projection: { _search: 0, _outbox: 0 } }).toArray();
+  const editScope = scopeFilter(run.entity, run.perms.edit);
+  const editable = editScope && docs.length ? new Set((await records.find(withScope({ _id: { $in: docs.map((d) => d._id) } }, editScope), { projection: { _id: 1 } }).toArray()).map((d) => String(d._id))) : null;
+  for (const doc of docs) {
+    existing.byKey.set(keyOf(doc[field.name]), doc);
+    if (editable && !editable.has(String(doc._id))) existing.readOnly.add(String(doc._id));
   }
+  return existing;
 }
 
-/** A pipeline problem's field errors, as the row's columns. */
-function rowProblems(ic: ImportContext, row: number, err: unknown): RowProblem[] {
-  if (!(err instanceof Problem)) throw err;
-  if (!err.errors?.length) return [{ row, column: null, reason: err.detail ?? err.title }];
-  return err.errors.map((e) => {
-    const field = e.pointer.split('/')[1] ?? '';
-    return { row, column: columnOf(ic, field) ?? (field || null), reason: `${field ? `${field} ` : ''}${e.detail}` };
-  });
+/** The draft's record to update, or a problem (update mode with no match, a record outside the edit scope). */
+function targetOf(run: ImportRun, d: Draft, existing: Existing): { before: Document | null } | { problem: RowProblem } {
+  const name = run.mapping.upsertBy;
+  if (!name) return { before: null };
+  const field = run.entity.fields.get(name)!;
+  const column = run.mapping.columns.find((c) => c.field === name)!.column;
+  if (d.problems.some((p) => p.column === column)) return { before: null };
+  const before = d.body[name] === undefined ? undefined : existing.byKey.get(keyOf(stored(field, d.body[name])));
+  if (before && existing.readOnly.has(String(before._id))) return { problem: { row: d.row, column, reason: `you may read ${run.entity.name} ${String(before._id)} but not change it` } };
+  if (!before && run.mapping.mode === 'update') return { problem: { row: d.row, column, reason: d.body[name] === undefined ? `${name} is needed to find the record to update` : `no ${run.entity.name} has ${name} "${String(d.body[name])}"` } };
+  return { before: before ?? null };
 }
 
-export async function prepareBatch(ic: ImportContext, rows: Row[]): Promise<PreparedBatch> {
-  const drafts = readCells(ic, rows);
-  await resolveRelations(ic, drafts);
-  const existing = new Map<string, Document>();
-  const upsertField = ic.mapping.upsertBy ? ic.entity.fields.get(ic.mapping.upsertBy)! : undefined;
-  if (upsertField) {
-    const keys = drafts.filter((d) => d.body[upsertField.name] !== undefined).map((d) => stored(upsertField, d.body[upsertField.name]));
-    for (const doc of await ic.ctx.db.collection(ic.entity.collection).find({ [upsertField.name]: { $in: keys }, _deleting: { $exists: false } }, { projection: { _search: 0, _outbox: 0 } }).toArray()) existing.set(keyOf(doc[upsertField.name]), doc);
-  }
-  await checkUnique(ic, drafts, existing);
-  const out: PreparedBatch = { creates: [], updates: [], problems: [] };
-  for (const d of drafts) {
-    if (d.problems.length) {
-      out.problems.push(...d.problems);
-      continue;
-    }
-    const before = upsertField ? existing.get(keyOf(stored(upsertField, d.body[upsertField.name]))) : undefined;
-    try {
-      const values = ic.ctx.hooks ? await ic.ctx.hooks.beforeSave({ entity: ic.entity, actor: ic.actor, depth: 0, operation: before ? 'update' : 'create', values: d.body, record: async () => null }) : d.body;
-      // A relation a hook changed is checked again like any input.
-      const checkedRelations = new Set([...ic.relationFields].filter((f) => values[f] === d.body[f]));
-      const req = { actor: ic.actor, channel: 'import' as const, fields: ic.perms.fields, duplicates: { batch: ic.duplicates }, checkedRelations };
-      if (before) out.updates.push({ row: d.row, prepared: await prepareUpdate(ic.ctx, ic.entity, before, values, { ...req, replace: false }), id: before._id as ObjectId });
-      else out.creates.push({ row: d.row, doc: await prepareCreate(ic.ctx, ic.entity, values, req) });
-    } catch (err) {
-      out.problems.push(...rowProblems(ic, d.row, err));
-    }
+/** An update by parts (a City column) keeps the other parts of the stored address or name. */
+function withStoredParts(run: ImportRun, body: Record<string, unknown>, before: Document): Record<string, unknown> {
+  const out = { ...body };
+  for (const c of run.mapping.columns) {
+    if (!c.part || !out[c.field] || !before[c.field] || typeof before[c.field] !== 'object') continue;
+    const { display: _display, ...parts } = before[c.field] as Record<string, unknown>;
+    out[c.field] = { ...parts, ...(out[c.field] as object) };
   }
   return out;
 }
+
+async function prepareRow(run: ImportRun, d: Draft, before: Document | null, duplicates: Map<string, string>): Promise<PreparedCreate | PreparedChange> {
+  const body = before ? withStoredParts(run, d.body, before) : d.body;
+  const record = before ? () => run.present(before) : async () => null;
+  const values = run.ctx.hooks ? await run.ctx.hooks.beforeSave({ entity: run.entity, actor: run.actor, depth: 0, operation: before ? 'update' : 'create', values: body, record }) : body;
+  // Relations resolved here were checked against the actor's read scope; one a hook changed is checked again.
+  const checkedRelations = new Set(run.relations.map((r) => r.column.field).filter((f) => values[f] === d.body[f]));
+  const req: WriteRequest = { actor: run.actor, channel: 'import', fields: run.perms.fields, duplicates: { batch: duplicates }, checkedRelations };
+  if (before) return { row: d.row, prepared: await prepareUpdate(run.ctx, run.entity, before, values, { ...req, replace: false }), id: before._id as ObjectId };
+  return { row: d.row, doc: await prepareCreate(run.ctx, run.entity, values, req) };
+}
+
+/** The unique values a prepared row would write (the upsert key always: two rows must not update one record). */
+function uniqueValues(run: ImportRun, p: PreparedCreate | PreparedChange): UniqueValue[] {
+  const doc = 'doc' in p ? p.doc : p.prepared.after;
+  const changed = 'doc' in p ? undefined : (p.prepared.update.$set as Document);
+  return run.entity.definition.fields
+    .filter((f) => f.unique && f.type !== 'autonumber' && doc[f.name] !== undefined && doc[f.name] !== null)
+    .filter((f) => !changed || f.name === run.mapping.upsertBy || f.name in changed)
+    .map((f) => ({ row: p.row, field: f.name, value: doc[f.name], ...('doc' in p ? {} : { own: p.id }) }));
+}
+
+const columnOrder = (run: ImportRun, column: string | null): number => (column === null ? Infinity : run.mapping.columns.findIndex((c) => c.column === column));
+
+export async function prepareBatch(run: ImportRun, rows: Row[]): Promise<PreparedBatch> {
+  const drafts = readCells(run, rows);
+  await resolveRelations(run, drafts);
+  const existing = await findExisting(run, drafts);
+  const out: PreparedBatch = { creates: [], updates: [], unchanged: 0, problems: [] };
+  const prepared: Array<PreparedCreate | PreparedChange> = [];
+  const duplicates = run.duplicates();
+  for (const d of drafts) {
+    const target = targetOf(run, d, existing);
+    if ('problem' in target) d.problems.push(target.problem);
+    const isNew = !('before' in target && target.before);
+    if (d.problems.length || !('before' in target)) {
+      out.problems.push(...d.problems, ...hiddenProblems(run, d.row, d.body, d.problems, isNew));
+      continue;
+    }
+    try {
+      prepared.push(await prepareRow(run, d, target.before, duplicates));
+    } catch (err) {
+      const found = problemsOf(run, d.row, err);
+      out.problems.push(...found, ...hiddenProblems(run, d.row, d.body, found, isNew));
+    }
+  }
+  const values = prepared.flatMap((p) => uniqueValues(run, p));
+  const refused = await run.unique.check(values);
+  const refusedRows = new Set<number>();
+  for (const u of values) {
+    const reason = refused.get(u);
+    if (!reason) continue;
+    refusedRows.add(u.row);
+    out.problems.push({ row: u.row, column: run.mapping.columns.find((c) => c.field === u.field && !c.part)?.column ?? null, reason });
+  }
+  for (const p of prepared.filter((x) => !refusedRows.has(x.row))) {
+    if ('doc' in p) out.creates.push(p);
+    else if (p.prepared.changed) out.updates.push(p);
+    else out.unchanged++;
+  }
+  out.problems.sort((a, b) => a.row - b.row || columnOrder(run, a.column) - columnOrder(run, b.column));
+  return out;
+}
+

@@ -1,134 +1,125 @@
 /**
- * An import run (issue 5): the CSV is streamed through csv-parse in batches (memory does not grow
- * with the file), each batch prepared by the pipeline (import-batch.ts) and written with one
- * insertMany (unordered: a row the database refuses is reported, the others land). Progress and
- * the report live in `imports`; every problem, by row, column and reason, in `import_problems`.
- * A dry run does everything but the writes, so its report is the real run's.
+ * Import jobs (issue 5): one document per import in `imports`, updated as batches land, so
+ * progress can be read while the file streams in (GET /api/imports/:id); every problem, by row,
+ * column and reason, in `import_problems`, read back page by page. The job keeps the first
+ * problems inline so a small import's answer is the whole report.
  */
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import { ObjectId, type Document, type MongoBulkWriteError } from 'mongodb';
-import type { ImportContext, PreparedBatch, Row, RowProblem } from './import-batch.ts';
-import { prepareBatch } from './import-batch.ts';
+import { ObjectId, type Db } from 'mongodb';
+import type { Actor } from '../shared/actor.ts';
+import type { ImportMode } from './import-mappings.ts';
+import { importProblems } from './imports.problems.ts';
+import { forgetKeys } from './unique-keys.ts';
+
+export type RowProblem = { row: number; column: string | null; reason: string };
 
 export type ImportJob = {
   _id: ObjectId;
   entity: string;
+  /** The saved mapping used, or null for columns given with the import. */
+  mapping: string | null;
+  mode: ImportMode;
+  upsertBy?: string;
   dryRun: boolean;
   status: 'running' | 'done' | 'failed';
+  /** Data rows read so far (the header and blank rows are not counted). */
   rowsRead: number;
   created: number;
   updated: number;
+  /** Upserted rows whose values were already those of the record. */
+  unchanged: number;
+  /** Rows not written, each with at least one problem. */
   failed: number;
+  blankRows: number;
   problemsTotal: number;
   /** The first problems; all of them are at /api/imports/:id/problems. */
   problems: RowProblem[];
+  /** Columns of the file that no mapping names: their cells were not read. */
+  unmappedColumns: string[];
   by: string;
   startedAt: Date;
+  updatedAt: Date;
   finishedAt?: Date;
   error?: string;
 };
 
-const BATCH = 500;
 const KEPT_PROBLEMS = 100;
-export const MAX_COLUMNS = 500;
-const MAX_CELL_BYTES = 1_000_000;
+/** A running job not updated for this long belongs to a server that stopped. */
+const STALE_MS = 5 * 60_000;
+const MAX_PAGE = 5000;
 
-/** Writes a prepared batch; what the database refuses (a unique value taken meanwhile) is reported by row. */
-async function write(ic: ImportContext, batch: PreparedBatch): Promise<{ created: number; updated: number; problems: RowProblem[] }> {
-  const collection = ic.ctx.db.collection(ic.entity.collection);
-  const problems: RowProblem[] = [];
-  const refused = new Set<number>();
-  if (batch.creates.length) {
-    await collection.insertMany(batch.creates.map((c) => c.doc), { ordered: false }).catch((err: MongoBulkWriteError) => {
-      const errors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : null;
-      if (!errors) throw err;
-      for (const e of errors) {
-        refused.add(e.index);
-        const field = Object.keys((e.err as { keyPattern?: Document })?.keyPattern ?? {})[0]?.split('.')[0] ?? '';
-        problems.push({ row: batch.creates[e.index]!.row, column: Object.entries(ic.mapping.columns).find(([, m]) => m.field === field)?.[0] ?? null, reason: e.code === 11000 ? `${field || 'a unique value'} is already used by another record` : e.errmsg ?? 'refused by the database' });
-      }
-    });
-    batch.creates.forEach((c, i) => refused.has(i) || ic.ctx.events.notify(ic.entity.collection, c.doc._id));
-  }
-  let updated = 0;
-  for (const u of batch.updates) {
-    const res = await collection.updateOne(u.prepared.filter, u.prepared.update).catch((err: { code?: number }) => {
-      if (err.code !== 11000) throw err;
-      return null;
-    });
-    if (res?.matchedCount) {
-      updated++;
-      ic.ctx.events.notify(ic.entity.collection, u.id);
-    } else problems.push({ row: u.row, column: null, reason: res ? 'the record changed while the import ran; import the row again' : 'a unique value is already used by another record' });
-  }
-  return { created: batch.creates.length - refused.size, updated, problems };
+export type NewJob = Pick<ImportJob, 'entity' | 'mapping' | 'mode' | 'upsertBy' | 'dryRun' | 'by'> & { id?: string };
+
+export function newJob(input: NewJob): ImportJob {
+  const { id, upsertBy, ...rest } = input;
+  const now = new Date();
+  return { _id: id ? new ObjectId(id) : new ObjectId(), ...rest, ...(upsertBy ? { upsertBy } : {}), status: 'running', rowsRead: 0, created: 0, updated: 0, unchanged: 0, failed: 0, blankRows: 0, problemsTotal: 0, problems: [], unmappedColumns: [], startedAt: now, updatedAt: now };
 }
 
-export async function runImport(ic: ImportContext & { dryRun: boolean }, input: Readable, job: ImportJob, onProgress: (job: ImportJob) => Promise<void>, saveProblems: (problems: RowProblem[]) => Promise<void>): Promise<ImportJob> {
-  const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, max_record_size: MAX_CELL_BYTES }));
-  let rows: Row[] = [];
-  let line = 0;
+/** The API form of a job. */
+export const jobView = ({ _id, ...rest }: ImportJob) => ({ id: _id.toHexString(), ...rest });
 
-  const report = async (problems: RowProblem[]) => {
-    if (!problems.length) return;
-    job.failed += new Set(problems.map((p) => p.row)).size;
-    job.problemsTotal += problems.length;
-    if (job.problems.length < KEPT_PROBLEMS) job.problems.push(...problems.slice(0, KEPT_PROBLEMS - job.problems.length));
-    await saveProblems(problems);
+type StoredProblem = RowProblem & { import: ObjectId; n: number };
+
+export type JobStore = ReturnType<typeof createJobStore>;
+
+export function createJobStore(db: Db) {
+  const jobs = db.collection<ImportJob>('imports');
+  const problems = db.collection<StoredProblem>('import_problems');
+  void problems.createIndex({ import: 1, n: 1 }).catch(() => undefined);
+  void jobs.createIndex({ by: 1, startedAt: -1 }).catch(() => undefined);
+
+  async function markStale(job: ImportJob): Promise<ImportJob> {
+    if (job.status !== 'running' || Date.now() - job.updatedAt.getTime() < STALE_MS) return job;
+    const error = 'the server stopped during this import; the counts show what was applied before it did';
+    await jobs.updateOne({ _id: job._id, status: 'running' }, { $set: { status: 'failed', error, finishedAt: new Date() } });
+    await forgetKeys(db, job._id);
+    return { ...job, status: 'failed', error };
+  }
+
+  async function append(job: ImportJob, list: RowProblem[]): Promise<void> {
+    if (!list.length) return;
+    const first = job.problemsTotal;
+    job.problemsTotal += list.length;
+    if (job.problems.length < KEPT_PROBLEMS) job.problems.push(...list.slice(0, KEPT_PROBLEMS - job.problems.length));
+    await problems.insertMany(list.map((p, i) => ({ import: job._id, n: first + i, row: p.row, column: p.column, reason: p.reason })));
+  }
+
+  return {
+    async create(job: ImportJob): Promise<void> {
+      await jobs.insertOne(job).catch((err: { code?: number }) => {
+        throw err.code === 11000 ? importProblems.invalidImport.create({ detail: `An import ${job._id.toHexString()} exists already`, errors: [{ pointer: '/id', detail: 'is taken' }] }) : err;
+      });
+    },
+    /** Saves the counters (and the status, when it changed). */
+    async save(job: ImportJob): Promise<void> {
+      job.updatedAt = new Date();
+      const { _id, ...rest } = job;
+      await jobs.updateOne({ _id }, { $set: rest });
+    },
+    /** Adds the problems of rows not written to the report: their rows count as failed. */
+    async report(job: ImportJob, list: RowProblem[]): Promise<void> {
+      job.failed += new Set(list.map((p) => p.row)).size;
+      await append(job, list);
+    },
+    /** Adds why reading stopped: in the report, but no failed row (the row may not be one). */
+    note: (job: ImportJob, problem: RowProblem): Promise<void> => append(job, [problem]),
+    /** The job if the actor started it (administrators see every import); 404 otherwise. */
+    async get(id: string, actor: Actor): Promise<ImportJob> {
+      const job = /^[0-9a-f]{24}$/.test(id) ? await jobs.findOne({ _id: new ObjectId(id) }) : null;
+      if (!job || (!actor.admin && job.by !== actor.id)) throw importProblems.importNotFound.create({ detail: `There is no import ${id}` });
+      return markStale(job);
+    },
+    /** The actor's imports (every import for administrators), newest first, without their inline problems. */
+    async list(actor: Actor, filter: { entity?: string; status?: string; limit: number }): Promise<ImportJob[]> {
+      const query = { ...(actor.admin ? {} : { by: actor.id }), ...(filter.entity ? { entity: filter.entity } : {}), ...(filter.status ? { status: filter.status as ImportJob['status'] } : {}) };
+      const found = await jobs.find(query, { projection: { problems: 0 } }).sort({ startedAt: -1 }).limit(filter.limit).toArray();
+      return Promise.all(found.map((j) => markStale({ ...j, problems: [] })));
+    },
+    /** One page of the report, in order: problems numbered above `after`. */
+    async problemsPage(job: ImportJob, after: number, limit: number): Promise<{ data: RowProblem[]; nextAfter: number | null }> {
+      const size = Math.min(Math.max(limit, 1), MAX_PAGE);
+      const page = await problems.find({ import: job._id, n: { $gt: after } }, { projection: { _id: 0, import: 0 } }).sort({ n: 1 }).limit(size).toArray();
+      return { data: page.map(({ row, column, reason }) => ({ row, column, reason })), nextAfter: page.length === size ? page.at(-1)!.n : null };
+    },
   };
-  const flush = async () => {
-    if (!rows.length) return;
-    const prepared = await prepareBatch(ic, rows);
-    await report(prepared.problems);
-    if (!ic.dryRun) {
-      const done = await write(ic, prepared);
-      job.created += done.created;
-      job.updated += done.updated;
-      await report(done.problems);
-    } else {
-      job.created += prepared.creates.length;
-      job.updated += prepared.updates.length;
-    }
-    rows = [];
-    await onProgress(job);
-  };
-
-  try {
-    for await (const record of parser as AsyncIterable<string[]>) {
-      line++;
-      if (line === 1) {
-        checkHeader(ic, record);
-        continue;
-      }
-      job.rowsRead++;
-      rows.push({ row: line, cells: record });
-      if (rows.length === BATCH) await flush();
-    }
-    await flush();
-    job.status = 'done';
-  } catch (err) {
-    // A file that stops being CSV part-way: what came before is in the report, and where it stopped.
-    const e = err as Error & { code?: string };
-    if (!e.code?.startsWith('CSV_') && !(err instanceof HeaderError)) throw err;
-    await flush().catch(() => undefined);
-    await report([{ row: err instanceof HeaderError ? 1 : line + 1, column: null, reason: `${err instanceof HeaderError ? '' : 'the file is not valid CSV here: '}${e.message}; nothing after this row was read` }]);
-    job.status = 'failed';
-    job.error = e.message;
-  }
-  job.finishedAt = new Date();
-  return job;
-}
-
-class HeaderError extends Error {}
-
-function checkHeader(ic: ImportContext, header: string[]): void {
-  if (header.length > MAX_COLUMNS) throw new HeaderError(`the file has ${header.length} columns; at most ${MAX_COLUMNS}`);
-  header.forEach((h, i) => ic.index.set(h.trim(), i));
-  const missing = Object.keys(ic.mapping.columns).filter((h) => !ic.index.has(h));
-  if (missing.length) throw new HeaderError(`the mapped column${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not in the file's first row`);
-}
-
-export function newJob(entity: string, dryRun: boolean, by: string, id?: string): ImportJob {
-  return { _id: id ? new ObjectId(id) : new ObjectId(), entity, dryRun, status: 'running', rowsRead: 0, created: 0, updated: 0, failed: 0, problemsTotal: 0, problems: [], by, startedAt: new Date() };
 }

@@ -6,5 +6,7 @@ export const importProblems = {
   invalidImport: defineProblem({ type: 'invalid-import', status: 400, title: 'The import request is not valid' }),
   importNotFound: defineProblem({ type: 'import-not-found', status: 404, title: 'Unknown import' }),
   mappingNotFound: defineProblem({ type: 'import-mapping-not-found', status: 404, title: 'Unknown column mapping' }),
-  malformedCsv: defineProblem({ type: 'malformed-csv', status: 400, title: 'The file is not CSV this importer can read' }),
+  columnsMissing: defineProblem({ type: 'import-columns-missing', status: 422, title: "The file's first row does not have the mapped columns" }),
+  malformedCsv: defineProblem({ type: 'malformed-csv', status: 422, title: 'The file is not CSV this importer can read' }),
+  uploadInterrupted: defineProblem({ type: 'import-upload-interrupted', status: 400, title: 'The upload stopped before the end of the file' }),
 };
