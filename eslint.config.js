@@ -24,4 +24,8 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['studio/src/**/*.ts'],
+    languageOptions: { globals: globals.browser },
+  },
 );

@@ -7,6 +7,7 @@ import { notFoundHandler, problemHandler } from './http/problem-handler.ts';
 import { requestLogging } from './http/request-logging.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { openApiRoutes } from './http/openapi.routes.ts';
+import { studioRoutes } from './http/studio.routes.ts';
 import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
 import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
 import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
@@ -23,6 +24,8 @@ import { SYSTEM_ACTOR } from './shared/actor.ts';
 import { createNotifications, notificationsRoutes } from './notifications/index.ts';
 import { createTemplates, templatesRoutes, type TemplateLimits } from './templates/index.ts';
 import { createMail, mailRoutes, unsubscribeRoutes, type DeliveryOptions } from './email/index.ts';
+import { createUi } from './ui/index.ts';
+import { searchRoutes } from './search/index.ts';
 
 const RECOVERY_MS = 60_000;
 
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): Rapport {
   const mail = createMail({ db, logger, registry, records: () => records, templates, smtpUrl: deps.smtpUrl, from: deps.mailFrom, publicUrl: deps.auth?.publicUrl ?? DEFAULT_AUTH_OPTIONS.publicUrl, options: deps.mail });
   const bin = createRecycleBin({ ctx, retentionDays });
   const duplicateRules = ruleStoreOf({ db, registry });
+  const ui = createUi({ db, registry, userLabel: (id) => auth.directory.user(id)?.name });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }), converted: (entity, field) => duplicateRules.fieldChanged(entity, field) });
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
@@ -87,6 +91,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(helmet());
   app.use(requestLogging(logger));
   app.use(healthRoutes({ db }));
+  app.use(studioRoutes());
   // Inbound webhooks are authenticated by their workflow's secret, not by a user.
   app.use(webhookRoutes(workflows.service, workflows.inbound));
   // Unsubscribe links are authenticated by their signed token, not by a user.
@@ -105,7 +110,10 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
-  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to) }) }));
+  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: async (entity, from, to) => {
+    await duplicateRules.fieldChanged(entity, from, to);
+    await ui.fieldRenamed(entity, from, to);
+  } }) }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));
@@ -115,6 +123,8 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(mailRoutes(mail));
   app.use(notificationsRoutes(notifications));
   app.use(duplicatesRoutes({ ctx, records }));
+  app.use(ui.routes);
+  app.use(searchRoutes(ctx));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
   app.use(notFoundHandler);
@@ -134,6 +144,7 @@ export function createApp(deps: AppDeps): Rapport {
       await conversions.resume();
       await workflows.start();
       await templates.init();
+      await ui.init();
       await mail.start();
       registry.start();
       outbox.start();
