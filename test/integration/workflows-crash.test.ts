@@ -1,9 +1,9 @@
 /**
  * Issue 7: "a run that survives a server kill mid-run (resumes, no duplicate ...)". The real server
- * runs as a process; a run creates a note, then calls a webhook that is held open while the server
- * is killed with SIGKILL. After a restart on the same data the run resumes at the webhook step
- * (the note before it is not created again), finishes, and each side effect happened once.
- * (The same with an email step waits for mail delivery, which is not built yet.)
+ * runs as a process; a run creates a note, emails the member, then calls a webhook that is held
+ * open while the server is killed with SIGKILL. After a restart on the same data the run resumes
+ * at the webhook step (the note and the email before it are not done again), finishes, and each
+ * side effect happened once: one note of each kind, one mail in the outbox.
  */
 import { createServer, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -61,10 +61,13 @@ it('resumes a run killed mid-step at that step: the step before it is not done t
   let call = await adminCall(server);
   expect((await call('POST', '/api/metadata/entities', { name: 'member', label: 'Member', pluralLabel: 'Members', fields: [{ name: 'name', type: 'text' }, { name: 'email', type: 'email' }] })).status).toBe(201);
   expect((await call('POST', '/api/metadata/entities', { name: 'note', label: 'Note', pluralLabel: 'Notes', fields: [{ name: 'text', type: 'text' }, { name: 'member', type: 'relation', target: 'member', onDelete: 'cascade' }] })).status).toBe(201);
+  const template = await call('PUT', '/api/templates/welcome', { kind: 'email', parts: { subject: 'Welcome {{{name}}}', text: 'Hello {{{name}}}' } });
+  expect(template.status, JSON.stringify(template.body)).toBe(201);
   const wf = await call('POST', '/api/workflows', {
     name: 'welcome', label: 'Welcome', entity: 'member', trigger: { kind: 'recordCreated' },
     steps: [
       { id: 'greet', type: 'create', entity: 'note', linkField: 'member', values: [{ field: 'text', value: 'greeted' }] },
+      { id: 'mail', type: 'email', template: 'welcome', to: 'email' },
       { id: 'tellCrm', type: 'webhook', url: `${receiverUrl}/members` },
       { id: 'log', type: 'create', entity: 'note', linkField: 'member', values: [{ field: 'text', value: 'welcomed' }] },
     ],
@@ -84,12 +87,15 @@ it('resumes a run killed mid-step at that step: the step before it is not done t
       const runs = (await call('GET', '/api/workflows/welcome/runs')).body.data;
       return runs[0]?.status === 'done' && runs[0];
     }, 20_000);
-    expect(done.log.map((l: { step: string; status: string }) => `${l.step}:${l.status}`)).toEqual(['greet:done', 'tellCrm:done', 'log:done']);
+    expect(done.log.map((l: { step: string; status: string }) => `${l.step}:${l.status}`)).toEqual(['greet:done', 'mail:done', 'tellCrm:done', 'log:done']);
     // The webhook step ran again under the same delivery id (a receiver can drop the repeat)...
     expect(hits).toHaveLength(1);
     // ...but each note was created once: the first before the kill, the last after the restart.
     const notes = (await call('GET', '/api/entities/note/records?sort=text')).body.data as Array<{ text: string; member: string }>;
     expect(notes.map((n) => [n.text, n.member])).toEqual([['greeted', member.body._id], ['welcomed', member.body._id]]);
+    // ...and the member got one email, not one per attempt.
+    const mails = (await call('GET', '/api/mail/outbox')).body.data as Array<{ to: string; template: string }>;
+    expect(mails.map((m) => [m.to, m.template])).toEqual([['ada@members.example', 'welcome']]);
   } finally {
     await server.stop('SIGTERM');
   }
