@@ -110,10 +110,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
-  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: async (entity, from, to) => {
-    await duplicateRules.fieldChanged(entity, from, to);
-    await ui.fieldRenamed(entity, from, to);
-  } }) }));
+  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to).then(() => ui.fieldRenamed(entity, from, to)) }) }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));

@@ -13,6 +13,9 @@ export const GENERATED = [
   { schema: 'workflow.schema.json', output: 'server/workflows/workflow.types.ts' },
   { schema: 'template.schema.json', output: 'server/templates/template.types.ts' },
   { schema: 'duplicate-rule.schema.json', output: 'server/duplicates/duplicate-rule.types.ts' },
+  { schema: 'form.schema.json', output: 'server/ui/form.types.ts' },
+  { schema: 'view.schema.json', output: 'server/ui/view.types.ts' },
+  { schema: 'dashboard.schema.json', output: 'server/ui/dashboard.types.ts' },
 ] as const;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

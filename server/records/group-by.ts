@@ -1,7 +1,9 @@
 /**
- * Group-by summaries for reports: group by one or two fields (dates by day, month or year), with
- * count and sum/avg/min/max of numeric fields, over the same filter lists use.
- * `by=stage,closeDate:month&metrics=sum:amount,avg:amount`.
+ * Group-by summaries for reports: group by one or two fields (dates by day, week, month or year),
+ * with count and sum/avg/min/max of numeric fields, over the same filter lists use.
+ * `by=stage,closeDate:month&metrics=sum:amount,avg:amount`. A week is keyed by its Monday
+ * (`2024-12-30`): ISO week numbers straddle years, and the embedded engine gets their year wrong.
+ * `totals` is the same summary with no grouping (a dashboard's single number).
  */
 import type { Document } from 'mongodb';
 import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.ts';
@@ -14,7 +16,7 @@ import { aggregateValue, moneyAccumulators, valuePath } from './aggregate-values
 
 const GROUPABLE = new Set(['text', 'email', 'phone', 'url', 'integer', 'rating', 'boolean', 'select', 'multiSelect', 'relation', 'user', 'date', 'datetime', 'autonumber']);
 const NUMERIC = new Set(['integer', 'number', 'percent', 'currency', 'rating']);
-const BUCKETS = { day: 10, month: 7, year: 4 } as const;
+const BUCKETS = { day: 10, week: 10, month: 7, year: 4 } as const;
 const MAX_GROUPS = 1000;
 
 type Key = { field: Field; bucket?: keyof typeof BUCKETS };
@@ -29,9 +31,14 @@ export function parseGroupBy(entity: CompiledEntity, by: string | undefined, met
     const [name, bucket] = spec.split(':') as [string, string | undefined];
     const field = entity.fields.get(name);
     if (!field || !GROUPABLE.has(field.type)) throw invalid('/by', `${name} is not a field that can be grouped by`);
-    if (bucket !== undefined && (!Object.hasOwn(BUCKETS, bucket) || (field.type !== 'date' && field.type !== 'datetime'))) throw invalid('/by', `${spec}: only date fields take :day, :month or :year`);
+    if (bucket !== undefined && (!Object.hasOwn(BUCKETS, bucket) || (field.type !== 'date' && field.type !== 'datetime'))) throw invalid('/by', `${spec}: only date fields take :day, :week, :month or :year`);
     return { field, bucket: bucket as Key['bucket'] };
   });
+  return { keys, metrics: parseMetrics(entity, metrics) };
+}
+
+/** `metrics=count,sum:amount`: count is always computed; the others need a numeric field. */
+export function parseMetrics(entity: CompiledEntity, metrics: string | undefined): Metric[] {
   const parsed = (metrics ?? '').split(',').map((s) => s.trim()).filter((s) => s && s !== 'count').map((spec) => {
     const [fn, name] = spec.split(':') as [string, string | undefined];
     const field = name ? entity.fields.get(name) : undefined;
@@ -39,7 +46,7 @@ export function parseGroupBy(entity: CompiledEntity, by: string | undefined, met
     return { fn: fn as Metric['fn'], field };
   });
   if (parsed.length > 8) throw invalid('/metrics', 'at most 8 metrics');
-  return { keys, metrics: parsed };
+  return parsed;
 }
 
 /** parseGroupBy looks fields up by name: a hidden field is not found. */
@@ -50,31 +57,50 @@ function visibleEntity({ entity, perms }: Access): CompiledEntity {
 
 function keyExpression({ field, bucket }: Key): unknown {
   if (!bucket) return `$${field.name}`;
+  if (bucket === 'week') {
+    const date = field.type === 'date' ? { $dateFromString: { dateString: `$${field.name}` } } : `$${field.name}`;
+    return { $dateToString: { format: '%Y-%m-%d', date: { $dateTrunc: { date, unit: 'week', startOfWeek: 'monday' } } } };
+  }
   if (field.type === 'date') return { $substrCP: [`$${field.name}`, 0, BUCKETS[bucket]] };
   return { $substrCP: [{ $dateToString: { format: '%Y-%m-%d', date: `$${field.name}` } }, 0, BUCKETS[bucket]] };
 }
 
-/** Groups only over fields the actor can see, and only the records in their scope (readFilter). */
-export async function groupBy(ctx: ReadContext, a: Access, query: Pick<ListQuery, 'filter' | 'q'> & { by?: string; metrics?: string }) {
-  const { entity } = a;
-  const { keys, metrics } = parseGroupBy(visibleEntity(a), query.by, query.metrics);
+type SummaryQuery = Pick<ListQuery, 'filter' | 'q'>;
+
+/** One $group over the records in the actor's scope (readFilter); no keys: one group of all of them. */
+function summarise(ctx: ReadContext, a: Access, keys: Key[], metrics: Metric[], query: SummaryQuery): Promise<Document[]> {
   const group: Document = { _id: Object.fromEntries(keys.map((k, i) => [`k${i}`, keyExpression(k)])), count: { $sum: 1 } };
   metrics.forEach((m, i) => {
     Object.assign(group, { [`m${i}`]: { [`$${m.fn}`]: valuePath(m.field) } }, moneyAccumulators(m.field, `m${i}`));
   });
   const unwind = keys.filter((k) => k.field.type === 'multiSelect').map((k) => ({ $unwind: { path: `$${k.field.name}`, preserveNullAndEmptyArrays: true } }));
-  const rows = await ctx.db
-    .collection(entity.collection)
+  return ctx.db
+    .collection(a.entity.collection)
     .aggregate([{ $match: readFilter(a, query) }, ...unwind, { $group: group }, { $sort: { count: -1 } }, { $limit: MAX_GROUPS + 1 }])
     .toArray();
+}
+
+const metricValues = (metrics: Metric[], row: Document) => Object.fromEntries(metrics.map((m, i) => [`${m.fn}:${m.field.name}`, aggregateValue(row, `m${i}`)]));
+
+/** Groups only over fields the actor can see, and only the records in their scope. */
+export async function groupBy(ctx: ReadContext, a: Access, query: SummaryQuery & { by?: string; metrics?: string }) {
+  const { keys, metrics } = parseGroupBy(visibleEntity(a), query.by, query.metrics);
+  const rows = await summarise(ctx, a, keys, metrics, query);
   return {
     truncated: rows.length > MAX_GROUPS,
     groups: rows.slice(0, MAX_GROUPS).map((row) => ({
       key: Object.fromEntries(keys.map((k, i) => [k.bucket ? `${k.field.name}:${k.bucket}` : k.field.name, keyValue(k, row._id[`k${i}`])])),
       count: row.count as number,
-      ...Object.fromEntries(metrics.map((m, i) => [`${m.fn}:${m.field.name}`, aggregateValue(row, `m${i}`)])),
+      ...metricValues(metrics, row),
     })),
   };
+}
+
+/** The count and metrics of all the records in the actor's scope matching the query, ungrouped. */
+export async function totals(ctx: ReadContext, a: Access, query: SummaryQuery & { metrics?: string }): Promise<{ count: number } & Record<string, number | string | null>> {
+  const metrics = parseMetrics(visibleEntity(a), query.metrics);
+  const [row] = await summarise(ctx, a, [], metrics, query);
+  return { ...metricValues(metrics, row ?? {}), count: (row?.count as number | undefined) ?? 0 };
 }
 
 function keyValue(key: Key, value: unknown): unknown {

@@ -13,3 +13,10 @@ export type { ReadContext } from './parents.ts';
 export type { SaveHooks, HookInput } from './save-hooks.ts';
 export type { WriteRequest } from './write-pipeline.ts';
 export { createRecordsQuery, readAccess } from './records-query.ts';
+// For the studio's metadata and global search (issue 8): reports, search words and the checks views reuse.
+export type { Access } from './records.service.ts';
+export { groupBy, parseGroupBy, parseMetrics, totals } from './group-by.ts';
+export { searchWords, words } from './search-tokens.ts';
+export { parseSort } from './query/index.ts';
+export { findForbiddenKeys } from './query/forbidden-keys.ts';
+export { visibleDefinition, visibleNames } from './access.ts';
