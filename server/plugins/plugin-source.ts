@@ -2,7 +2,7 @@
  * Reading a plugin from its folder (`plugins/<id>/`): plugin.json checked against
  * schemas/plugin-manifest.schema.json, and the one entry file. The folder name must be the id.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { createAjv } from '../metadata/index.ts';
@@ -57,4 +57,11 @@ export function checkBundle(bundle: unknown): PluginSource {
   if (typeof code !== 'string' || code.length === 0) throw invalid('The bundle needs its code as a string', [{ pointer: '/bundle/code', detail: 'is required' }]);
   if (Buffer.byteLength(code) > MAX_CODE_BYTES) throw invalid(`The code is over ${MAX_CODE_BYTES} bytes`, [{ pointer: '/bundle/code', detail: 'is too large' }]);
   return { manifest: checked, code };
+}
+
+/** The valid plugin folders under `root`, for the studio's "available" list; a folder that does not read cleanly is left out. */
+export async function listPluginFolders(root: string): Promise<PluginManifest[]> {
+  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+  const found = await Promise.all(entries.filter((e) => e.isDirectory() && ID.test(e.name)).map((e) => readPluginFolder(root, e.name).then((p) => p.manifest, () => null)));
+  return found.filter((m): m is PluginManifest => m !== null).sort((a, b) => a.name.localeCompare(b.name));
 }

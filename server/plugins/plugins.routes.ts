@@ -10,7 +10,9 @@ export function pluginsRoutes(service: PluginsService): Router {
   const router = Router();
   const by = (res: Parameters<typeof actorOf>[0]) => actorOf(res).id;
   router.get('/api/plugins', async (_req, res) => {
-    res.json({ data: await service.list() });
+    // `available`: what plugins/ holds, so the studio can offer to install it (issue 8).
+    const [data, available] = await Promise.all([service.list(), service.available()]);
+    res.json({ data, available });
   });
   router.post('/api/plugins', async (req, res) => {
     const { id, bundle } = (req.body ?? {}) as { id?: unknown; bundle?: unknown };

@@ -6,7 +6,7 @@
 import { createAjv } from '../metadata/index.ts';
 import type { FieldError } from '../shared/errors.ts';
 import { pluginProblems } from './plugins.problems.ts';
-import { checkBundle, readPluginFolder, type PluginSource } from './plugin-source.ts';
+import { checkBundle, listPluginFolders, readPluginFolder, type PluginSource } from './plugin-source.ts';
 import type { PluginDoc, PluginStore } from './plugin-store.ts';
 import type { PluginRuntime } from './plugin-runtime.ts';
 
@@ -17,6 +17,8 @@ export const pluginView = ({ code, ...doc }: PluginDoc) => ({
   status: doc.status, requested: doc.manifest.capabilities ?? [], grants: doc.grants, settings: doc.settings,
   hooks: doc.manifest.hooks ?? [], actions: doc.manifest.actions ?? [], endpoints: doc.manifest.endpoints ?? [], failures: doc.failures, disabledReason: doc.disabledReason ?? null,
   codeBytes: Buffer.byteLength(code), installedAt: doc.installedAt, updatedAt: doc.updatedAt,
+  // The settings' JSON Schema, from which the studio builds the settings form (issue 8).
+  settingsSchema: doc.manifest.settings ?? null,
 });
 
 const ajv = createAjv({ useDefaults: true });
@@ -63,6 +65,13 @@ export function createPluginsService(deps: { store: PluginStore; runtime: Plugin
 
   return {
     list: async () => (await store.list()).map(pluginView),
+    /** The plugin folders an administrator can install from, with the version installed now (if any). */
+    async available() {
+      const installed = new Map((await store.list()).map((d) => [d._id, d.manifest.version]));
+      return (await listPluginFolders(deps.pluginsDir)).map((m) => ({
+        id: m.id, name: m.name, version: m.version, description: m.description ?? null, capabilities: m.capabilities ?? [], installedVersion: installed.get(m.id) ?? null,
+      }));
+    },
     get: async (id: string) => pluginView(await find(id)),
     logs: async (id: string, limit: number) => (await find(id), store.logs(id, limit)),
     /** Installs plugins/<id>/, or upgrades it in place (same data, grants kept where still asked for). */
