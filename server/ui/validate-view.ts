@@ -12,9 +12,9 @@ import type { ViewDefinition } from './view.types.ts';
 
 const DATE_TYPES = new Set(['date', 'datetime']);
 
-/** The type of a field the author may see, 'system' for the audit fields every record has. */
+/** The type of a field the author may see; the audit fields every record has are datetimes and user ids. */
 function typeOf(visible: EntityDefinition, name: string): string | undefined {
-  if ((AUDIT_FIELDS as readonly string[]).includes(name)) return 'system';
+  if ((AUDIT_FIELDS as readonly string[]).includes(name)) return name.endsWith('At') ? 'datetime' : 'user';
   return visible.fields.find((f) => f.name === name)?.type;
 }
 
