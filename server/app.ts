@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps): Rapport {
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
   const notifications = createNotifications({ db, logger });
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
-  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch, notify: notifications.notify });
+  const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch, notify: notifications.notify, mail: () => mail });
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
   const people = { rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined) };
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.

@@ -30,6 +30,15 @@ export type RapportSdk = {
      */
     fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string; url: string }>;
   };
+  email: {
+    /**
+     * Needs email:send. Queues a mail from one of the deployment's templates in the outbox (sent over
+     * SMTP with retries, or kept in the mail catcher); the recipient's consent and unsubscribe apply.
+     * `record` (one the acting user can read) is the template's merge record; the same `dedupeKey`
+     * queues one mail however often it is sent. Counts as a write for the quotas.
+     */
+    send(message: { to: string; template: string; data?: Record<string, unknown>; record?: { entity: string; id: string }; dedupeKey?: string; locale?: string }): Promise<{ id: string; created: boolean }>;
+  };
   /** The settings an admin gave this plugin (validated against the manifest's settings schema). */
   settings(): Promise<Record<string, unknown>>;
 };

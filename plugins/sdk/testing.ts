@@ -23,6 +23,8 @@ export type TestPlugin = {
   calls: CallReport[];
   /** The records as the plugin left them (creates and updates apply). */
   records: Record<string, ApiRecord[]>;
+  /** The mails the plugin sent with rapport.email.send, oldest first. */
+  mails: unknown[];
   stop(): Promise<void>;
 };
 
@@ -59,10 +61,16 @@ export async function loadPlugin(folder: string | URL, options: Options = {}): P
     if (!granted.has(`records:write:${entity}`) && !(access === 'read' && granted.has(`records:read:${entity}`))) throw new Error(`the manifest does not ask for records:${access}:${entity}`);
     return (records[entity] ??= []);
   };
+  const mails: unknown[] = [];
   const sdk = async (_ctx: null, method: string, args: unknown[]): Promise<unknown> => {
     const [entity, a, b] = args as [string, unknown, unknown];
     switch (method) {
       case 'settings': return options.settings ?? {};
+      case 'email.send': {
+        if (!granted.has('email:send')) throw new Error('the manifest does not ask for email:send');
+        mails.push(entity);
+        return { id: String(mails.length).padStart(24, '0'), created: true };
+      }
       case 'http.fetch': {
         const url = new URL(String(entity));
         if (!hostGranted(granted, url.hostname)) throw new Error(`the manifest does not ask for http:fetch:${url.hostname}`);
@@ -91,5 +99,5 @@ export async function loadPlugin(folder: string | URL, options: Options = {}): P
   const supervisor = new PluginSupervisor<null>({ logger: createLogger({ level: 'silent' }), sdk, onCall: (r) => calls.push(r) });
   await supervisor.start();
   supervisor.load(manifest.id, manifest.version, code);
-  return { call: (handler, payload) => supervisor.invoke(manifest.id, handler, payload, null), calls, records, stop: () => supervisor.stop() };
+  return { call: (handler, payload) => supervisor.invoke(manifest.id, handler, payload, null), calls, records, mails, stop: () => supervisor.stop() };
 }

@@ -3,7 +3,7 @@ import type { Db } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 import type { ReadContext, RecordsService } from '../records/index.ts';
 import { createPluginStore } from './plugin-store.ts';
-import { createPluginSdk } from './plugin-sdk.ts';
+import { createPluginSdk, type PluginMail } from './plugin-sdk.ts';
 import { createPluginRuntime, type ActorLookup, type PluginNotify } from './plugin-runtime.ts';
 import { createPluginsService } from './plugins.service.ts';
 import type { FetchOptions } from './plugin-fetch.ts';
@@ -29,10 +29,10 @@ export { pluginFetch, type FetchOptions } from './plugin-fetch.ts';
 export type Plugins = ReturnType<typeof createPlugins>;
 
 /** `records` is filled in once the records service exists (it needs the hooks this returns). */
-export function createPlugins(deps: { db: Db; logger: Logger; ctx: ReadContext; records: () => RecordsService; actorOf: ActorLookup; pluginsDir: string; fetch?: FetchOptions; pollMs?: number; notify?: PluginNotify }) {
+export function createPlugins(deps: { db: Db; logger: Logger; ctx: ReadContext; records: () => RecordsService; actorOf: ActorLookup; pluginsDir: string; fetch?: FetchOptions; pollMs?: number; notify?: PluginNotify; mail?: () => PluginMail }) {
   const store = createPluginStore(deps.db);
   let sdk: ReturnType<typeof createPluginSdk> | undefined;
-  const runtime = createPluginRuntime({ store, logger: deps.logger, pollMs: deps.pollMs, actorOf: deps.actorOf, notify: deps.notify, sdk: (ctx, method, args) => (sdk ??= createPluginSdk({ ctx: deps.ctx, records: deps.records(), fetch: deps.fetch }))(ctx, method, args) });
+  const runtime = createPluginRuntime({ store, logger: deps.logger, pollMs: deps.pollMs, actorOf: deps.actorOf, notify: deps.notify, sdk: (ctx, method, args) => (sdk ??= createPluginSdk({ ctx: deps.ctx, records: deps.records(), fetch: deps.fetch, mail: deps.mail }))(ctx, method, args) });
   const service = createPluginsService({ store, runtime, pluginsDir: deps.pluginsDir });
   return {
     hooks: runtime.hooks,

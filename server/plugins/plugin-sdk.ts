@@ -1,6 +1,6 @@
 /**
  * The server side of the plugin SDK. Every call is checked against what the admin granted the
- * plugin (records:read:<entity>, records:write:<entity>, http:fetch:<host>) and runs as the user whose action invoked
+ * plugin (records:read:<entity>, records:write:<entity>, http:fetch:<host>, email:send) and runs as the user whose action invoked
  * the plugin, through the same records pipeline and query builder as the API, so the user's
  * permissions apply too. Apex-style quotas bound each invocation: SDK calls, rows read, writes.
  */
@@ -26,6 +26,10 @@ export type CallContext = {
 export const newUsage = () => ({ calls: 0, rows: 0, writes: 0, fetches: 0 });
 
 type Query = { filter?: unknown; sort?: string; limit?: number; fields?: string };
+/** The mail outbox, as the SDK uses it (server/email). */
+export type PluginMail = { enqueue(input: unknown): Promise<{ id: string; created: boolean }> };
+/** What a plugin may say about a mail; the rest (sender, headers) is the deployment's. */
+type MailInput = { to?: unknown; template?: unknown; data?: unknown; record?: { entity?: unknown; id?: unknown }; dedupeKey?: unknown; locale?: unknown };
 
 const text = (v: unknown, name: string): string => {
   if (typeof v !== 'string' || !v) throw pluginProblems.invalidPlugin.create({ detail: `${name} must be a non-empty string` });
@@ -42,7 +46,7 @@ function need(ctx: CallContext, access: 'read' | 'write', entity: string): void 
   if (!ok) throw pluginProblems.capabilityMissing.create({ detail: `Plugin ${ctx.pluginId} was not granted records:${access}:${entity}` });
 }
 
-export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsService; fetch?: FetchOptions }) {
+export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsService; fetch?: FetchOptions; mail?: () => PluginMail }) {
   const query = createRecordsQuery(deps.ctx);
   const write = (ctx: CallContext) => ({ actor: ctx.actor, channel: 'plugin' as const, hookDepth: ctx.depth + 1 });
   const methods: Record<string, (ctx: CallContext, args: unknown[]) => Promise<unknown>> = {
@@ -75,6 +79,20 @@ export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsServic
     'http.fetch': async (ctx, [url, init]) => {
       use(ctx, 'fetches');
       return pluginFetch(ctx.grants, url, (init ?? {}) as FetchInput, deps.fetch);
+    },
+    // A mail from one of the deployment's templates, through the outbox (consent and unsubscribe
+    // apply there). A record it is about must be one the acting user can read; a plugin's
+    // dedupeKey is its own (prefixed), so it can neither collide with nor suppress others' mail.
+    'email.send': async (ctx, [message]) => {
+      if (!ctx.grants.has('email:send')) throw pluginProblems.capabilityMissing.create({ detail: `Plugin ${ctx.pluginId} was not granted email:send` });
+      const mail = deps.mail?.();
+      if (!mail) throw pluginProblems.invalidPlugin.create({ detail: 'Email is not available on this server' });
+      use(ctx, 'writes');
+      const m = (message ?? {}) as MailInput;
+      const record = m.record === undefined ? undefined : { entity: text(m.record?.entity, 'record.entity'), id: text(m.record?.id, 'record.id') };
+      if (record) await deps.records.get(record.entity, record.id, ctx.actor);
+      const dedupeKey = m.dedupeKey === undefined ? undefined : `plugin:${ctx.pluginId}:${text(m.dedupeKey, 'dedupeKey')}`;
+      return mail.enqueue({ to: m.to, template: m.template, data: m.data, locale: m.locale, ...(record ? { record } : {}), ...(dedupeKey ? { dedupeKey } : {}) });
     },
     settings: async (ctx) => ctx.settings,
   };

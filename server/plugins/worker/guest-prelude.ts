@@ -33,6 +33,7 @@ globalThis.rapport = freeze({
     update: (entity, id, values) => call('records.update', [entity, id, values]),
   }),
   http: freeze({ fetch: (url, init) => call('http.fetch', [url, init ?? {}]) }),
+  email: freeze({ send: (message) => call('email.send', [message ?? {}]) }),
   settings: () => call('settings', []),
 });
 const out = (result) => (result === undefined ? 'null' : JSON.stringify(result));
