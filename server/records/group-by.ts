@@ -55,14 +55,21 @@ function visibleEntity({ entity, perms }: Access): CompiledEntity {
   return visible ? { ...entity, fields: new Map([...entity.fields].filter(([name]) => visible.has(name))) } : entity;
 }
 
+/** A bucketed date that is not set is keyed null, as an unbucketed value is (not as an empty string). */
 function keyExpression({ field, bucket }: Key): unknown {
-  if (!bucket) return `$${field.name}`;
+  const value = `$${field.name}`;
+  if (!bucket) return value;
+  return { $cond: [{ $eq: [{ $ifNull: [value, null] }, null] }, null, bucketExpression(field, bucket)] };
+}
+
+function bucketExpression(field: Field, bucket: keyof typeof BUCKETS): unknown {
+  const value = `$${field.name}`;
   if (bucket === 'week') {
-    const date = field.type === 'date' ? { $dateFromString: { dateString: `$${field.name}` } } : `$${field.name}`;
+    const date = field.type === 'date' ? { $dateFromString: { dateString: value } } : value;
     return { $dateToString: { format: '%Y-%m-%d', date: { $dateTrunc: { date, unit: 'week', startOfWeek: 'monday' } } } };
   }
-  if (field.type === 'date') return { $substrCP: [`$${field.name}`, 0, BUCKETS[bucket]] };
-  return { $substrCP: [{ $dateToString: { format: '%Y-%m-%d', date: `$${field.name}` } }, 0, BUCKETS[bucket]] };
+  if (field.type === 'date') return { $substrCP: [value, 0, BUCKETS[bucket]] };
+  return { $substrCP: [{ $dateToString: { format: '%Y-%m-%d', date: value } }, 0, BUCKETS[bucket]] };
 }
 
 type SummaryQuery = Pick<ListQuery, 'filter' | 'q'>;
