@@ -7,6 +7,7 @@ type Match = { name: string; params: Record<string, string> };
 const ROUTES: [name: string, pattern: string][] = [
   ['setup', '/setup'],
   ['signIn', '/sign-in'],
+  ['resetPassword', '/reset-password'],
   ['home', '/'],
   ['search', '/search'],
   ['approvals', '/approvals'],
