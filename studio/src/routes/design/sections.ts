@@ -6,4 +6,10 @@ import type { Component } from 'svelte';
 
 export type DesignSection = { name: string; label: string; description: string; load: () => Promise<{ default: Component<{ item?: string }> }> };
 
-export const SECTIONS: DesignSection[] = [];
+export const SECTIONS: DesignSection[] = [
+  { name: 'templates', label: 'Templates', description: 'Emails and documents in Handlebars, previewed live against a record', load: () => import('./templates/Templates.svelte') },
+  { name: 'plugins', label: 'Plugins', description: 'Install plugins, grant what they may reach, settings and logs', load: () => import('./plugins/Plugins.svelte') },
+  { name: 'access', label: 'Users & roles', description: 'Invite users; a permission matrix, field access and sharing per role', load: () => import('./access/Access.svelte') },
+  { name: 'outbox', label: 'Outbox', description: 'Mail queued, sent and failed, with retry; the mail catcher', load: () => import('./outbox/Outbox.svelte') },
+  { name: 'recycle-bin', label: 'Recycle bin', description: 'Deleted records: restore or purge', load: () => import('./recycle-bin/RecycleBin.svelte') },
+];
