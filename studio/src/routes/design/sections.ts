@@ -7,6 +7,7 @@ import type { Component } from 'svelte';
 export type DesignSection = { name: string; label: string; description: string; load: () => Promise<{ default: Component<{ item?: string }> }> };
 
 export const SECTIONS: DesignSection[] = [
+  { name: 'objects', label: 'Objects', description: 'Entities, their fields and relations', load: () => import('./objects/ObjectsScreen.svelte') },
   { name: 'templates', label: 'Templates', description: 'Emails and documents in Handlebars, previewed live against a record', load: () => import('./templates/Templates.svelte') },
   { name: 'plugins', label: 'Plugins', description: 'Install plugins, grant what they may reach, settings and logs', load: () => import('./plugins/Plugins.svelte') },
   { name: 'access', label: 'Users & roles', description: 'Invite users; a permission matrix, field access and sharing per role', load: () => import('./access/Access.svelte') },
