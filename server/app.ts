@@ -65,7 +65,11 @@ export function createApp(deps: AppDeps): Rapport {
   // The records service runs the plugins' hooks; the plugins' SDK calls the records service.
   const plugins = createPlugins({ db, logger, ctx: { db, registry }, records: () => records, actorOf: auth.actorOf, pluginsDir: deps.pluginsDir ?? PLUGINS_DIR, fetch: deps.pluginFetch, notify: notifications.notify, mail: () => mail });
   outbox.subscribe((events) => plugins.runtime.afterSave(events));
-  const people = { rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined) };
+  const people = {
+    rolesOf: (id: string) => (auth.directory.user(id)?.active ? auth.directory.user(id)!.roles : undefined),
+    nameOf: (id: string) => auth.directory.user(id)?.name,
+    active: () => auth.directory.users().filter((u) => u.active).map((u) => ({ id: u.id, name: u.name, email: u.email })),
+  };
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.
   const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, mail: () => mail, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }), actions: (entity) => plugins.runtime.actionsFor(entity).map(({ plugin, action }) => ({ plugin: plugin._id, action: action.name, label: action.label })) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
   outbox.subscribe((events) => workflows.onEvents(events));

@@ -5,7 +5,14 @@ import type { ApprovalRequest, Approvals } from './approvals.ts';
 import { workflowProblems } from './workflows.problems.ts';
 
 const param = (req: Request, name: string): string => String(req.params[name]);
-const view = ({ _id, record, rev: _rev, ...rest }: ApprovalRequest) => ({ id: _id.toHexString(), ...rest, record: record ? { entity: record.entity, id: record.id.toHexString() } : null });
+
+/** A request as the API shows it; `requestedBy` named, so the inbox can say who asked. */
+function viewOf(approvals: Approvals) {
+  return ({ _id, record, rev: _rev, requestedBy, ...rest }: ApprovalRequest) => ({
+    id: _id.toHexString(), ...rest, record: record ? { entity: record.entity, id: record.id.toHexString() } : null,
+    requestedBy: requestedBy ? { id: requestedBy, name: approvals.nameOf(requestedBy) ?? 'a former user' } : null,
+  });
+}
 
 function commentOf(req: Request): string | undefined {
   const comment = (req.body as { comment?: unknown } | undefined)?.comment;
@@ -16,6 +23,7 @@ function commentOf(req: Request): string | undefined {
 
 export function approvalsRoutes(approvals: Approvals): Router {
   const router = Router();
+  const view = viewOf(approvals);
   router.get('/api/approvals', async (_req, res) => void res.json({ data: (await approvals.mine(actorOf(res))).map(view) }));
   router.get('/api/approvals/:id', async (req, res) => {
     const r = await approvals.get(param(req, 'id'));
@@ -25,6 +33,7 @@ export function approvalsRoutes(approvals: Approvals): Router {
     if (!involved) throw workflowProblems.approvalNotFound.create({ detail: `There is no approval request ${param(req, 'id')}` });
     res.json(view(r));
   });
+  router.get('/api/approvals/:id/delegates', async (req, res) => void res.json({ data: await approvals.delegates(param(req, 'id'), actorOf(res)) }));
   router.post('/api/approvals/:id/approve', async (req, res) => void res.json(view(await approvals.approve(param(req, 'id'), actorOf(res), commentOf(req)))));
   router.post('/api/approvals/:id/reject', async (req, res) => void res.json(view(await approvals.reject(param(req, 'id'), actorOf(res), commentOf(req)))));
   router.post('/api/approvals/:id/delegate', async (req, res) => {

@@ -32,14 +32,23 @@ export type ApprovalRequest = {
   escalateTo: Approver | null;
   escalated: boolean;
   lockRecord: boolean;
+  /** The user whose change or button started the run (null: a schedule, a webhook, an email). */
+  requestedBy?: string | null;
   /** Bumped by every decision: the compare-and-set token. */
   rev: number;
   createdAt: Date;
   decidedAt?: Date;
 };
 
-/** Who holds which roles (the auth capability): undefined for a user who does not exist or is inactive. */
-export type People = { rolesOf(userId: string): string[] | undefined };
+/**
+ * Who holds which roles (the auth capability): undefined for a user who does not exist or is
+ * inactive. `nameOf` and `active` let the inbox say who asked and offer whom to delegate to.
+ */
+export type People = {
+  rolesOf(userId: string): string[] | undefined;
+  nameOf?(userId: string): string | undefined;
+  active?(): Array<{ id: string; name: string; email: string }>;
+};
 
 const FAR_FUTURE = new Date('9999-01-01T00:00:00Z');
 const idOf = (key: string) => new ObjectId(createHash('sha256').update(`approval:${key}`).digest('hex').slice(0, 24));
@@ -85,7 +94,7 @@ export function createApprovals(deps: { db: Db; runs: RunsStore; people: People 
       record: t ? { entity: t.entity.name, id: t.id } : null, status: 'pending', order, decide: step.decide ?? 'all', quorum: step.quorum ?? 1,
       slots: approvers.map((approver, i) => ({ approver, status: order === 'sequence' && i > 0 ? 'waiting' : 'pending' })),
       deadline: step.deadlineMinutes ? new Date(Date.now() + step.deadlineMinutes * 60_000) : null,
-      escalateTo: step.escalateTo ?? null, escalated: false, lockRecord: step.lockRecord ?? false, rev: 0, createdAt: new Date(),
+      escalateTo: step.escalateTo ?? null, escalated: false, lockRecord: step.lockRecord ?? false, requestedBy: c.run.trigger.by ?? null, rev: 0, createdAt: new Date(),
     };
     // An approver named by an empty field can never answer: that slot counts as a rejection.
     for (const s of request.slots) if (s.approver.user === '') Object.assign(s, { status: 'rejected', comment: 'no approver in the record', at: new Date() });
@@ -157,6 +166,13 @@ export function createApprovals(deps: { db: Db; runs: RunsStore; people: People 
       return requests.find({ status: 'pending', slots: { $elemMatch: { status: 'pending', $or: [{ delegatedTo: actor.id }, { delegatedTo: { $exists: false }, 'approver.user': actor.id }, { delegatedTo: { $exists: false }, 'approver.role': { $in: roles } }] } } }).sort({ createdAt: 1 }).limit(200).toArray();
     },
     get: find,
+    nameOf: (userId: string): string | undefined => deps.people.nameOf?.(userId),
+    /** The people an approver of this request (or an administrator) may hand it to: every active user but themselves. */
+    async delegates(id: string, actor: Actor) {
+      const r = await find(id);
+      if (!actor.admin && !r.slots.some((s) => mayDecide(s, actor))) throw workflowProblems.notYourApproval.create({ detail: 'You are not asked to decide this request' });
+      return (deps.people.active?.() ?? []).filter((p) => p.id !== actor.id);
+    },
     approve: (id: string, actor: Actor, comment?: string) => decide(id, actor, (_r, s) => Object.assign(s, { status: 'approved', decidedBy: actor.id, at: new Date(), ...(comment ? { comment } : {}) })),
     reject: (id: string, actor: Actor, comment?: string) => decide(id, actor, (_r, s) => Object.assign(s, { status: 'rejected', decidedBy: actor.id, at: new Date(), ...(comment ? { comment } : {}) })),
     delegate(id: string, actor: Actor, to: string, comment?: string) {

@@ -46,7 +46,8 @@ export type Run = {
   workflow: string;
   version: number;
   definition: WorkflowDefinition;
-  trigger: { kind: string; at: Date; eventId?: string; input?: unknown };
+  /** `by`: the user whose change (or button) started the run, shown as who asked for an approval. */
+  trigger: { kind: string; at: Date; eventId?: string; input?: unknown; by?: string };
   record?: { entity: string; id: ObjectId };
   status: RunStatus;
   frames: Frame[];

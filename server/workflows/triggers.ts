@@ -103,7 +103,7 @@ export function createTriggers(deps: { ctx: ReadContext; registry: MetadataRegis
               deps.logger.warn({ workflow: w._id, record: id, depth }, 'workflow not started: the change was made by workflows already this deep');
               continue;
             }
-            const run = newRun({ id: `${w._id}:${String(e.id)}`, workflow: w, trigger: { kind: def.trigger.kind, at: e.at instanceof Date ? e.at : new Date(), eventId: String(e.id) }, record: { entity: name, id }, depth });
+            const run = newRun({ id: `${w._id}:${String(e.id)}`, workflow: w, trigger: { kind: def.trigger.kind, at: e.at instanceof Date ? e.at : new Date(), eventId: String(e.id), ...(typeof e.actorId === 'string' ? { by: e.actorId } : {}) }, record: { entity: name, id }, depth });
             if (def.trigger.kind === 'stateMachine') {
               // The transition's own steps first, then the workflow's steps for every transition.
               const change = changes.find((c) => c.field === (def.trigger as StateMachineTrigger).field)!;

@@ -119,7 +119,7 @@ export function createWorkflowsService(deps: {
       const a = deps.records.access(entity, actor, 'read');
       const docs = await Promise.all((recordIds as string[]).map((id) => deps.records.load(a, id)));
       const at = new Date();
-      const runs = docs.map((d) => newRun({ id: `${name}:manual:${new ObjectId().toHexString()}`, workflow: w, trigger: { kind: 'manual', at, input: { by: actor.id } }, record: { entity, id: d._id as ObjectId } }));
+      const runs = docs.map((d) => newRun({ id: `${name}:manual:${new ObjectId().toHexString()}`, workflow: w, trigger: { kind: 'manual', at, input: { by: actor.id }, by: actor.id }, record: { entity, id: d._id as ObjectId } }));
       await deps.runs.insert(runs);
       deps.kick();
       return runs.map((r) => ({ id: r._id, recordId: r.record!.id.toHexString() }));
