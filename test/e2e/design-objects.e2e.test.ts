@@ -70,6 +70,9 @@ describe.skipIf(!hasChromium)('studio: design objects', () => {
     await expect.poll(() => diagram.locator('[data-link="project.client"]').textContent()).toBe('Client');
     await expect.poll(() => page.getByRole('row', { name: /Project/ }).textContent()).toContain('3');
     await shot(page, 'design-objects');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'design-objects-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     // Records sees the new entity without a reload.
     await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Projects' }).click();
@@ -115,7 +118,7 @@ describe.skipIf(!hasChromium)('studio: design objects', () => {
     await expect.poll(() => page.getByRole('table', { name: 'Values that will not convert' }).textContent()).toContain('high');
     await shot(page, 'design-field-editor');
     await page.getByRole('button', { name: 'Convert 3 values' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Saved Score');
+    await page.getByRole('status').filter({ hasText: 'Saved Score' }).waitFor();
     await expect.poll(() => page.locator('li[data-name="score"] .tag').first().textContent()).toBe('Decimal number');
     expect(errors).toEqual([]);
     await context.close();
@@ -138,10 +141,27 @@ describe.skipIf(!hasChromium)('studio: design objects', () => {
     await page.getByRole('button', { name: 'Save field', exact: true }).click();
     await expect.poll(() => fieldNames(page)).toContain('reference');
 
+    // A pointer into a select's options (/fields/N/options/0/value) lands on that option's Value input.
+    await page.getByRole('button', { name: 'Add field' }).click();
+    await page.getByRole('button', { name: 'Pick one' }).click();
+    await page.getByLabel('Label', { exact: true }).fill('Priority');
+    await page.getByLabel('Value of option 1').fill('not ok!');
+    await page.getByRole('button', { name: 'Save field', exact: true }).click();
+    await expect.poll(() => page.locator('[data-option="0"] .error').textContent()).toMatch(/value/i);
+    expect(await page.getByLabel('Value of option 1').getAttribute('aria-invalid')).toBe('true');
+    await page.getByLabel('Value of option 1').fill('high');
+    await page.getByRole('button', { name: 'Save field', exact: true }).click();
+    await expect.poll(() => fieldNames(page)).toContain('priority');
+
+    await page.getByRole('button', { name: 'Edit Reference' }).click();
+    await page.getByLabel('API name').fill('ref');
+    await page.getByRole('button', { name: 'Rename' }).click();
+    await expect.poll(() => fieldNames(page)).toContain('ref');
+
     await page.getByRole('button', { name: 'Archive Reference' }).click();
-    await expect.poll(() => fieldNames(page)).not.toContain('reference');
+    await expect.poll(() => fieldNames(page)).not.toContain('ref');
     await page.getByRole('button', { name: 'Restore Reference' }).click();
-    await expect.poll(() => fieldNames(page)).toContain('reference');
+    await expect.poll(() => fieldNames(page)).toContain('ref');
     expect(errors).toEqual([]);
     await context.close();
   });

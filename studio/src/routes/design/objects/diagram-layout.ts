@@ -17,13 +17,16 @@ function place(entities: Entity[]): { boxes: Box[]; width: number; height: numbe
     return { boxes, width: 220 + (cols - 1) * 230, height: 120 + Math.ceil(n / cols - 1) * 150 };
   }
   const r = n <= 1 ? 0 : Math.max(130, (n * (BOX.w + 40)) / (2 * Math.PI));
-  const cx = r + BOX.w / 2 + 20;
-  const cy = r + BOX.h / 2 + 30;
-  const boxes = entities.map((e, i) => {
+  const circle = entities.map((e, i) => {
     const a = -Math.PI / 2 + (2 * Math.PI * i) / Math.max(n, 1);
-    return { name: e.name, label: e.label, x: cx + r * Math.cos(a), y: cy + r * Math.sin(a) };
+    return { name: e.name, label: e.label, x: r * Math.cos(a), y: r * Math.sin(a) };
   });
-  return { boxes, width: 2 * cx, height: 2 * cy };
+  // Trimmed to the boxes (plus room for self-loops and labels): a triangle leaves no empty band below.
+  const pad = { x: BOX.w / 2 + 50, y: BOX.h / 2 + 30 };
+  const minX = Math.min(...circle.map((b) => b.x)) - pad.x;
+  const minY = Math.min(...circle.map((b) => b.y)) - pad.y;
+  const boxes = circle.map((b) => ({ ...b, x: b.x - minX, y: b.y - minY }));
+  return { boxes, width: Math.max(...boxes.map((b) => b.x)) + pad.x, height: Math.max(...boxes.map((b) => b.y)) + pad.y };
 }
 
 /** Where the segment from the box centre towards (tx, ty) leaves the box. */
