@@ -13,4 +13,5 @@ export const SECTIONS: DesignSection[] = [
   { name: 'access', label: 'Users & roles', description: 'Invite users; a permission matrix, field access and sharing per role', load: () => import('./access/Access.svelte') },
   { name: 'outbox', label: 'Outbox', description: 'Mail queued, sent and failed, with retry; the mail catcher', load: () => import('./outbox/Outbox.svelte') },
   { name: 'recycle-bin', label: 'Recycle bin', description: 'Deleted records: restore or purge', load: () => import('./recycle-bin/RecycleBin.svelte') },
+  { name: 'forms', label: 'Forms', description: 'Record page layouts: tabs, sections, related lists, conditions, by role', load: () => import('./forms/FormsSection.svelte') },
 ];
