@@ -21,11 +21,13 @@ export class RecordList {
     this.error = null;
     try {
       // The first screenful first: a small page paints at once, then pages of 200 follow on scroll.
-      const [page, count] = await Promise.all([recordsApi.list(this.entity, { ...this.params(), limit: 50 }), recordsApi.count(this.entity, { q: query.q, filter: query.filter })]);
+      // The count is asked after: counting 10k records must not hold back (or compete with) the first rows.
+      this.total = undefined;
+      const page = await recordsApi.list(this.entity, { ...this.params(), limit: 50 });
       if (generation !== this.generation) return;
       this.rows = page.data;
       this.cursor = page.nextCursor;
-      this.total = count.count;
+      void recordsApi.count(this.entity, { q: query.q, filter: query.filter }).then((c) => generation === this.generation && (this.total = c.count), () => undefined);
     } catch (err) {
       if (generation === this.generation) this.error = (err as Error).message;
     } finally {
