@@ -14,4 +14,5 @@ export const SECTIONS: DesignSection[] = [
   { name: 'outbox', label: 'Outbox', description: 'Mail queued, sent and failed, with retry; the mail catcher', load: () => import('./outbox/Outbox.svelte') },
   { name: 'recycle-bin', label: 'Recycle bin', description: 'Deleted records: restore or purge', load: () => import('./recycle-bin/RecycleBin.svelte') },
   { name: 'forms', label: 'Forms', description: 'Record page layouts: tabs, sections, related lists, conditions, by role', load: () => import('./forms/FormsSection.svelte') },
+  { name: 'dashboards', label: 'Dashboards', description: 'Charts on the home page, from group-by reports, by role', load: () => import('../dashboards/DashboardEditor.svelte') },
 ];
