@@ -124,7 +124,7 @@ describe.skipIf(!hasChromium)('studio: design objects', () => {
     await context.close();
   });
 
-  it('shows a server validation error on the control it names, then archives and restores a field', async () => {
+  it('shows server validation errors on the controls they name; required-when, rename, archive and restore', async () => {
     const { page, context, errors } = await adminPage({ width: 390, height: 844 });
     await page.goto(`${studio.server.base}/design/objects/ticket`);
     await page.getByRole('button', { name: 'Add field' }).click();
@@ -152,6 +152,16 @@ describe.skipIf(!hasChromium)('studio: design objects', () => {
     await page.getByLabel('Value of option 1').fill('high');
     await page.getByRole('button', { name: 'Save field', exact: true }).click();
     await expect.poll(() => fieldNames(page)).toContain('priority');
+
+    // "Required when Priority is High": the value is picked from the other field's options.
+    await page.getByRole('button', { name: 'Edit Reference' }).click();
+    await page.getByLabel('Required when field').selectOption('priority');
+    await page.getByLabel('Required when operator').selectOption('eq');
+    await page.getByLabel('Required when value').selectOption('high');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved Reference' }).waitFor();
+    const ticket = await studio.server.call<{ fields: { name: string; requiredWhen?: unknown }[] }>('GET', '/api/metadata/entities/ticket');
+    expect(ticket.body.fields.find((f) => f.name === 'reference')?.requiredWhen).toEqual({ field: 'priority', op: 'eq', value: 'high' });
 
     await page.getByRole('button', { name: 'Edit Reference' }).click();
     await page.getByLabel('API name').fill('ref');
