@@ -4,7 +4,8 @@
  */
 import type { Component } from 'svelte';
 
-export type DesignSection = { name: string; label: string; description: string; load: () => Promise<{ default: Component<{ item?: string }> }> };
+/** `everyone`: open to users who are not administrators too (the recycle bin: each sees what they deleted). */
+export type DesignSection = { name: string; label: string; description: string; everyone?: boolean; load: () => Promise<{ default: Component<{ item?: string }> }> };
 
 export const SECTIONS: DesignSection[] = [
   { name: 'objects', label: 'Objects', description: 'Entities, their fields and relations', load: () => import('./objects/ObjectsScreen.svelte') },
@@ -12,7 +13,7 @@ export const SECTIONS: DesignSection[] = [
   { name: 'plugins', label: 'Plugins', description: 'Install plugins, grant what they may reach, settings and logs', load: () => import('./plugins/Plugins.svelte') },
   { name: 'access', label: 'Users & roles', description: 'Invite users; a permission matrix, field access and sharing per role', load: () => import('./access/Access.svelte') },
   { name: 'outbox', label: 'Outbox', description: 'Mail queued, sent and failed, with retry; the mail catcher', load: () => import('./outbox/Outbox.svelte') },
-  { name: 'recycle-bin', label: 'Recycle bin', description: 'Deleted records: restore or purge', load: () => import('./recycle-bin/RecycleBin.svelte') },
+  { name: 'recycle-bin', label: 'Recycle bin', description: 'Deleted records: restore or purge', everyone: true, load: () => import('./recycle-bin/RecycleBin.svelte') },
   { name: 'forms', label: 'Forms', description: 'Record page layouts: tabs, sections, related lists, conditions, by role', load: () => import('./forms/FormsSection.svelte') },
   { name: 'dashboards', label: 'Dashboards', description: 'Charts on the home page, from group-by reports, by role', load: () => import('../dashboards/DashboardEditor.svelte') },
 ];
