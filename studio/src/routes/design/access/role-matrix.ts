@@ -9,6 +9,8 @@ import type { EntityPermission, RoleDefinition } from '../../../lib/api/admin.ts
 export type Operation = 'create' | 'read' | 'update' | 'delete' | 'export';
 export type Scope = NonNullable<EntityPermission['scope']>;
 export type Level = 'hidden' | 'read' | 'edit';
+/** One condition of the records filter language; its value may be {"$user": "id"}, the signed-in user's own. */
+export type SimpleCondition = { field: string; op: string; value?: unknown };
 
 export const OPERATIONS: { op: Operation; label: string }[] = [
   { op: 'create', label: 'Create' }, { op: 'read', label: 'Read' }, { op: 'update', label: 'Edit' }, { op: 'delete', label: 'Delete' }, { op: 'export', label: 'Export' },

@@ -9,11 +9,12 @@ export type CapabilityInfo = { title: string; detail: string; risk: 'moderate' |
 export function describeCapability(capability: string, entityOf: (name: string) => Entity | undefined): CapabilityInfo {
   const [kind, verb, target = ''] = capability.split(':');
   const plural = (name: string) => entityOf(name)?.pluralLabel ?? name;
+  const one = (name: string) => (entityOf(name)?.label ?? name).toLowerCase();
   if (kind === 'records' && verb === 'read') {
-    return { title: `Read ${plural(target)}`, detail: `Can look up and read ${plural(target).toLowerCase()} records, within the permissions of the user each call runs for.`, risk: 'moderate' };
+    return { title: `Read ${plural(target)}`, detail: `Can look up and read ${one(target)} records, within the permissions of the user each call runs for.`, risk: 'moderate' };
   }
   if (kind === 'records' && verb === 'write') {
-    return { title: `Change ${plural(target)}`, detail: `Can create, change and delete ${plural(target).toLowerCase()} records (and read them), within the permissions of the user each call runs for.`, risk: 'high' };
+    return { title: `Change ${plural(target)}`, detail: `Can create, change and delete ${one(target)} records (and read them), within the permissions of the user each call runs for.`, risk: 'high' };
   }
   if (kind === 'http' && verb === 'fetch') {
     const where = target.startsWith('*.') ? `${target.slice(2)} and any of its subdomains` : target;
