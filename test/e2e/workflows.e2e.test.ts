@@ -1,0 +1,195 @@
+/**
+ * Issue 8, Design → Workflows and the approvals inbox in a real browser: an admin builds a workflow
+ * in the editor ("when a ticket is closed, write its resolution and create a follow-up task") and
+ * sees it run; a server validation error lands on the step control its pointer names; a state
+ * machine is drawn as a diagram; a user's request is approved by the approver from the inbox (clicks
+ * counted), and another one rejected from the record page's banner.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { countClicks, hasChromium } from './support/browser.ts';
+import { reportClicks, shot, signedInPage, startStudio, type Studio } from './support/studio.ts';
+import { createRecord, defineEntity, getRecord, waitFor } from '../support/crm-fixture.ts';
+import { createUser } from '../support/auth-fixture.ts';
+
+let studio: Studio;
+const EMPLOYEE = { email: 'emma@rapport.test', password: 'emma has a long password' };
+const MANAGER = { email: 'max@rapport.test', password: 'max has a long password too' };
+const STATUS = (...values: string[]) => values.map((value) => ({ value, label: value[0]!.toUpperCase() + value.slice(1) }));
+let ticketId = '';
+let managerId = '';
+
+const openWorkflows = async (page: Page) => {
+  await page.getByRole('link', { name: 'Design' }).click();
+  await page.getByRole('link', { name: /^Workflows/ }).click();
+};
+
+describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
+  beforeAll(async () => {
+    studio = await startStudio({ workflows: { pollMs: 50 } });
+    const { server } = studio;
+    await defineEntity(server, { name: 'ticket', label: 'Ticket', pluralLabel: 'Tickets', titleField: 'title', fields: [{ name: 'title', type: 'text', required: true }, { name: 'status', type: 'select', options: STATUS('open', 'closed') }, { name: 'resolution', type: 'text' }] });
+    await defineEntity(server, { name: 'task', label: 'Task', pluralLabel: 'Tasks', titleField: 'subject', fields: [{ name: 'subject', type: 'text', required: true }, { name: 'ticket', type: 'relation', target: 'ticket' }] });
+    await defineEntity(server, { name: 'leave', label: 'Leave request', pluralLabel: 'Leave requests', titleField: 'title', fields: [{ name: 'title', type: 'text', required: true }, { name: 'days', type: 'integer' }, { name: 'status', type: 'select', options: STATUS('draft', 'submitted', 'approved', 'rejected') }] });
+    ticketId = (await createRecord(server, 'ticket', { title: 'Printer on fire', status: 'open' }))._id;
+    const access = { read: true, create: true, update: true, scope: 'all' };
+    expect((await server.call('PUT', '/api/roles/staff', { name: 'staff', label: 'Staff', entities: { leave: access, ticket: access } })).status).toBeLessThan(300);
+    await createUser(server, { ...EMPLOYEE, name: 'Emma Employee', roles: ['staff'] });
+    managerId = (await createUser(server, { ...MANAGER, name: 'Max Manager', roles: ['staff'] })).id;
+  }, 120_000);
+  afterAll(() => studio?.stop());
+
+  it('builds a workflow in the editor and sees it run: run history says done, the record changed, a task was made', async () => {
+    // A tall window, so the screenshot shows trigger, conditions and steps together.
+    const { page, context } = await signedInPage(studio, undefined, { width: 1280, height: 1700 });
+    await openWorkflows(page);
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    await page.getByLabel('Label').fill('Close out ticket');
+    await page.getByLabel('Runs on records of').selectOption('ticket');
+    await page.getByRole('button', { name: 'Create workflow' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Close out ticket');
+
+    await page.getByLabel('When', { exact: true }).selectOption('fieldChanged');
+    await page.getByRole('combobox', { name: 'Field', exact: true }).selectOption('status');
+    await page.getByLabel('Changes to').selectOption('closed');
+    await page.getByLabel('Enabled (runs when triggered)').check();
+    await page.getByRole('button', { name: '+ Add a step' }).click();
+    await page.getByRole('menuitem', { name: 'Update the record' }).click();
+    const update = page.locator('[data-step="update1"]');
+    await update.getByLabel('Field 1', { exact: true }).selectOption('resolution');
+    await update.getByLabel('Value 1', { exact: true }).fill('Closed by the workflow');
+    await page.getByRole('list', { name: 'Steps', exact: true }).getByRole('button', { name: '+ Add a step' }).last().click();
+    await page.getByRole('menuitem', { name: 'Create a record' }).click();
+    const create = page.locator('[data-step="create1"]');
+    await create.getByLabel('Object').selectOption('task');
+    await create.getByLabel('Link it to the record by').selectOption('ticket');
+    await create.getByRole('button', { name: '+ Add a value' }).click();
+    await create.getByLabel('Field 1', { exact: true }).selectOption('subject');
+    await create.getByLabel('Value 1', { exact: true }).fill('Send a satisfaction survey');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain('Valid');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await expect.poll(() => page.getByText('Saved', { exact: true }).count()).toBe(1);
+    await shot(page, 'workflow-editor');
+
+    // A user closes the ticket on its record page; the workflow runs.
+    await page.goto(`${studio.server.base}/r/ticket/${ticketId}`);
+    await page.getByLabel('Status').selectOption('closed');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await waitFor(async () => (await getRecord(studio.server, 'ticket', ticketId)).resolution === 'Closed by the workflow', 10_000);
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Resolution').inputValue()).toBe('Closed by the workflow');
+    const tasks = await studio.server.call('GET', `/api/entities/task/records?filter=${encodeURIComponent(JSON.stringify({ field: 'ticket', op: 'eq', value: ticketId }))}`);
+    expect(tasks.body.data.map((t: { subject: string }) => t.subject)).toEqual(['Send a satisfaction survey']);
+
+    await openWorkflows(page);
+    await page.getByRole('link', { name: 'Close out ticket' }).click();
+    await page.getByRole('tab', { name: 'Run history' }).click();
+    const run = page.locator('.run').first();
+    await expect.poll(() => run.getAttribute('data-status'), { timeout: 10_000 }).toBe('done');
+    await run.getByRole('button').first().click();
+    await expect.poll(() => run.getByRole('list').textContent()).toMatch(/update1[\s\S]*create1/);
+    await shot(page, 'workflow-runs');
+    await context.close();
+  }, 120_000);
+
+  it('shows a server validation error on the step control its pointer names', async () => {
+    const { page, context } = await signedInPage(studio);
+    await page.goto(`${studio.server.base}/design/workflows/closeOutTicket`);
+    await page.getByRole('list', { name: 'Steps', exact: true }).getByRole('button', { name: '+ Add a step' }).last().click();
+    await page.getByRole('menuitem', { name: 'Send an email' }).click();
+    const email = page.locator('[data-step="email1"]');
+    await email.getByLabel('Template').fill('survey');
+    await email.getByRole('textbox', { name: 'To', exact: true }).fill('nobody');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    // The server names /steps/2/to: "must be an email field of ticket or an address".
+    const problem = email.locator('[data-pointer="/steps/2/to"] .error');
+    await expect.poll(() => problem.textContent()).toMatch(/email field of ticket or an address/);
+    expect(await email.getByRole('textbox', { name: 'To', exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await shot(page, 'workflow-validation-error');
+    await email.getByRole('textbox', { name: 'To', exact: true }).fill('help@example.org');
+    await expect.poll(() => problem.count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it('draws a state machine as a diagram of states and moves', async () => {
+    const res = await studio.server.call('POST', '/api/workflows', {
+      name: 'leaveStates', label: 'Leave states', entity: 'leave',
+      trigger: { kind: 'stateMachine', field: 'status', initial: ['draft'], transitions: [
+        { from: ['draft'], to: 'submitted', label: 'Submit' },
+        { from: ['submitted'], to: 'approved', label: 'Approve' },
+        { from: ['submitted'], to: 'rejected', label: 'Reject' },
+        { from: ['rejected'], to: 'draft', label: 'Rework' },
+      ] },
+      steps: [],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const { page, context } = await signedInPage(studio);
+    await openWorkflows(page);
+    await page.getByRole('link', { name: 'Leave states' }).click();
+    const diagram = page.getByRole('img', { name: 'State machine of Status' });
+    await diagram.waitFor();
+    expect(await diagram.locator('g.state').count()).toBe(4);
+    expect(await diagram.locator('path.edge').count()).toBe(4);
+    expect(await diagram.locator('desc').textContent()).toContain('Draft to Submitted');
+    await page.getByRole('heading', { name: /Trigger/ }).scrollIntoViewIfNeeded();
+    await page.evaluate('window.scrollBy(0, 330)');
+    await shot(page, 'state-machine');
+    await context.close();
+  }, 120_000);
+
+  it('lets the approver approve a pending request from the inbox in three clicks or less, and reject another on the record page', async () => {
+    const res = await studio.server.call('POST', '/api/workflows', {
+      name: 'leaveApproval', label: 'Leave approval', entity: 'leave',
+      trigger: { kind: 'fieldChanged', field: 'status', to: 'submitted' },
+      steps: [{
+        id: 'manager', label: 'Manager approval', type: 'approval', approvers: [{ user: managerId }],
+        onApprove: [{ id: 'approve', type: 'update', set: [{ field: 'status', value: 'approved' }] }],
+        onReject: [{ id: 'reject', type: 'update', set: [{ field: 'status', value: 'rejected' }] }],
+      }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+
+    // The employee asks: two leave requests, made as drafts and submitted on their record pages.
+    const employee = await signedInPage(studio, EMPLOYEE);
+    const ids: string[] = [];
+    for (const title of ['Summer holiday', 'Dentist']) {
+      await employee.page.getByRole('button', { name: '+ New' }).click();
+      await employee.page.getByRole('menuitem', { name: 'Leave request' }).click();
+      await employee.page.getByLabel('Title').fill(title);
+      await employee.page.getByLabel('Days').fill('3');
+      await employee.page.getByLabel('Status').selectOption('draft');
+      await employee.page.getByRole('button', { name: 'Create leave request' }).click();
+      await expect.poll(() => employee.page.getByRole('heading', { level: 1 }).textContent()).toBe(title);
+      // The state machine lets a draft be submitted; submitting asks the manager.
+      await employee.page.getByLabel('Status').selectOption('submitted');
+      await employee.page.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => employee.page.getByRole('status').first().textContent()).toContain('Saved');
+      ids.push(employee.page.url().split('/').pop()!);
+    }
+    await employee.context.close();
+
+    const { page, context } = await signedInPage(studio, MANAGER);
+    await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label'), { timeout: 10_000 }).toBe('Approvals, 2 pending');
+    const clicks = await countClicks(page);
+    await page.getByRole('link', { name: /^Approvals/ }).click();
+    const request = page.getByRole('article', { name: 'Summer holiday' });
+    await expect.poll(() => request.textContent()).toContain('Emma Employee');
+    await request.getByLabel(/Comment/).fill('Enjoy it');
+    await shot(page, 'approvals-inbox');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await expect.poll(() => request.count()).toBe(0);
+    const n = await clicks();
+    reportClicks('approve a pending request', n);
+    expect(n).toBeLessThanOrEqual(3);
+    await waitFor(async () => (await getRecord(studio.server, 'leave', ids[0]!)).status === 'approved', 10_000);
+
+    // The other request, from the banner on its record page.
+    await page.getByRole('link', { name: 'Dentist' }).click();
+    const banner = page.getByRole('region', { name: 'Pending approval' });
+    await expect.poll(() => banner.textContent()).toContain('Manager approval');
+    await banner.getByRole('button', { name: 'Reject' }).click();
+    await waitFor(async () => (await getRecord(studio.server, 'leave', ids[1]!)).status === 'rejected', 10_000);
+    await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label')).toBe('Approvals');
+    await context.close();
+  }, 120_000);
+});
