@@ -16,4 +16,5 @@ export const SECTIONS: DesignSection[] = [
   { name: 'recycle-bin', label: 'Recycle bin', description: 'Deleted records: restore or purge', everyone: true, load: () => import('./recycle-bin/RecycleBin.svelte') },
   { name: 'forms', label: 'Forms', description: 'Record page layouts: tabs, sections, related lists, conditions, by role', load: () => import('./forms/FormsSection.svelte') },
   { name: 'dashboards', label: 'Dashboards', description: 'Charts on the home page, from group-by reports, by role', load: () => import('../dashboards/DashboardEditor.svelte') },
+  { name: 'workflows', label: 'Workflows', description: 'Automate processes: triggers, conditions, steps, approvals, state machines; test and run history', load: () => import('./workflows/Workflows.svelte') },
 ];
