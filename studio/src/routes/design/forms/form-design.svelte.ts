@@ -180,6 +180,20 @@ export class FormDesign {
   /** The body to PUT: settings and tabs; the name and entity come from the URL. */
   body(): Omit<Form, 'name' | 'entity'> {
     const { label, roles, order, tabs } = $state.snapshot(this.form);
-    return { label, ...(roles?.length ? { roles } : {}), ...(order !== undefined && order !== null ? { order } : {}), tabs };
+    const cleaned = tabs.map((tab) => ({ ...tab, sections: tab.sections.map((section) => ({ ...section, items: section.items.map(withoutBlanks) })) }));
+    return { label, ...(roles?.length ? { roles } : {}), ...(typeof order === 'number' ? { order } : {}), tabs: cleaned };
   }
+}
+
+/** An emptied help text or related-list title means "none": the field's own help text, the entity's plural label. */
+function withoutBlanks(item: FormItem): FormItem {
+  if (item.kind === 'field' && !item.helpText?.trim()) {
+    const { helpText: _blank, ...rest } = item;
+    return rest;
+  }
+  if (item.kind === 'related' && !item.label?.trim()) {
+    const { label: _blank, ...rest } = item;
+    return rest;
+  }
+  return item;
 }
