@@ -37,6 +37,8 @@ export function workflowsRoutes(deps: { service: WorkflowsService; runs: RunsSto
     const { saved, secret } = await service.create(req.body, { actor: actorOf(res).id });
     res.status(201).location(`/api/workflows/${saved._id}`).set('ETag', etagOf(saved.version)).json({ ...view(saved), ...(secret ? { secret } : {}) });
   });
+  // 200 either way: a draft with problems is an answer, not a failed request (the designer asks on every edit).
+  admin.post('/api/workflows/validate', (req, res) => void res.json(service.validate(req.body)));
   admin.get('/api/workflow-step-types', (req, res) => void res.json(service.stepTypes(typeof req.query.entity === 'string' ? req.query.entity : undefined)));
   admin.get('/api/workflow-templates', (_req, res) => void res.json({ data: deps.templates.map(({ workflow: _w, ...t }) => t) }));
   admin.post('/api/workflow-templates/:name/instantiate', async (req, res) => {

@@ -81,6 +81,11 @@ export function createWorkflowsService(deps: {
       plugins: entity && deps.pluginActions ? deps.pluginActions(entity) : [],
     }),
     get: current,
+    /** Checks a draft without saving it: the designer's validation as you edit (every problem, by pointer). */
+    validate(candidate: unknown): { valid: boolean; errors: Array<{ pointer: string; detail: string }> } {
+      const result = validateWorkflow(candidate, deps.registry, deps.pluginActions);
+      return result.ok ? { valid: true, errors: [] } : { valid: false, errors: result.errors };
+    },
     async create(candidate: unknown, change: Change) {
       const definition = check(candidate);
       const previous = await store.get(definition.name);
