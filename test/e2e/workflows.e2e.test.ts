@@ -19,6 +19,14 @@ const STATUS = (...values: string[]) => values.map((value) => ({ value, label: v
 let ticketId = '';
 let managerId = '';
 
+/** What the page logs as an error (a failed request shows up here too). */
+function consoleErrors(page: Page): string[] {
+  const list: string[] = [];
+  page.on('console', (m) => void (m.type() === 'error' && list.push(m.text())));
+  page.on('pageerror', (e) => void list.push(e.message));
+  return list;
+}
+
 const openWorkflows = async (page: Page) => {
   await page.getByRole('link', { name: 'Design' }).click();
   await page.getByRole('link', { name: /^Workflows/ }).click();
@@ -42,6 +50,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
   it('builds a workflow in the editor and sees it run: run history says done, the record changed, a task was made', async () => {
     // A tall window, so the screenshot shows trigger, conditions and steps together.
     const { page, context } = await signedInPage(studio, undefined, { width: 1280, height: 1700 });
+    const errors = consoleErrors(page);
     await openWorkflows(page);
     await page.getByRole('button', { name: 'New workflow' }).click();
     await page.getByLabel('Label').fill('Close out ticket');
@@ -89,6 +98,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await run.getByRole('button').first().click();
     await expect.poll(() => run.getByRole('list').textContent()).toMatch(/update1[\s\S]*create1/);
     await shot(page, 'workflow-runs');
+    expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
 
@@ -134,6 +144,8 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await page.getByRole('heading', { name: /Trigger/ }).scrollIntoViewIfNeeded();
     await page.evaluate('window.scrollBy(0, 330)');
     await shot(page, 'state-machine');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'workflow-editor-phone');
     await context.close();
   }, 120_000);
 
@@ -169,6 +181,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await employee.context.close();
 
     const { page, context } = await signedInPage(studio, MANAGER);
+    const errors = consoleErrors(page);
     await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label'), { timeout: 10_000 }).toBe('Approvals, 2 pending');
     const clicks = await countClicks(page);
     await page.getByRole('link', { name: /^Approvals/ }).click();
@@ -176,6 +189,9 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await expect.poll(() => request.textContent()).toContain('Emma Employee');
     await request.getByLabel(/Comment/).fill('Enjoy it');
     await shot(page, 'approvals-inbox');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'approvals-inbox-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await request.getByRole('button', { name: 'Approve' }).click();
     await expect.poll(() => request.count()).toBe(0);
     const n = await clicks();
@@ -190,6 +206,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await banner.getByRole('button', { name: 'Reject' }).click();
     await waitFor(async () => (await getRecord(studio.server, 'leave', ids[1]!)).status === 'rejected', 10_000);
     await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label')).toBe('Approvals');
+    expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
 });

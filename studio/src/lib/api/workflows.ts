@@ -33,6 +33,8 @@ export const workflowsApi = {
   create: (definition: WorkflowDefinition) => api.post<StoredWorkflow>('/api/workflows', definition),
   save: (definition: WorkflowDefinition, version: number) => request<StoredWorkflow>('PUT', wf(definition.name), { body: definition, headers: { 'if-match': `"${version}"` } }),
   remove: (name: string) => api.delete(wf(name)),
+  /** Checks a draft without saving it: every problem by JSON Pointer. */
+  validate: (draft: WorkflowDefinition) => api.post<{ valid: boolean; errors: Array<{ pointer: string; detail: string }> }>('/api/workflows/validate', draft),
   /** Test mode: the draft (or the saved workflow) against a record, nothing written. */
   test: (name: string, body: { recordId?: string; draft?: WorkflowDefinition }) => api.post<TestResult>(`${wf(name)}/test`, body),
   runNow: async (name: string, recordIds: string[]) => (await api.post<{ data: Array<{ id: string; recordId: string }> }>(`${wf(name)}/run`, { recordIds })).data,

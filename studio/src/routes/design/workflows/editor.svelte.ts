@@ -1,6 +1,6 @@
 /**
  * The workflow being edited: a draft of its JSON definition, checked by the server as you edit
- * (test mode with the draft: the same validator as a save, nothing written) and on save, with the
+ * (POST /api/workflows/validate: the same validator as a save, nothing written) and on save, with the
  * problems kept by JSON Pointer so each control shows the ones that name it.
  */
 import { ApiError } from '../../../lib/api/problem.ts';
@@ -74,7 +74,7 @@ export class WorkflowEditor {
       this.message = (err as Error).message;
       return false;
     }
-    this.problems = groupErrors(err);
+    this.problems = groupErrors(err.errors);
     this.message = err.errors.length ? `${err.errors.length} ${err.errors.length === 1 ? 'problem' : 'problems'} to fix` : err.message;
     return true;
   }
@@ -90,13 +90,10 @@ export class WorkflowEditor {
     const seq = ++this.checkSeq;
     this.checking = true;
     try {
-      await workflowsApi.test(this.name, { draft: this.definition });
-      if (seq === this.checkSeq) this.problems = {};
-    } catch (err) {
-      if (seq !== this.checkSeq) return;
-      // Valid: only the record to test against is missing (the check does not run the workflow).
-      if (err instanceof ApiError && err.status === 400 && err.errors.every((e) => e.pointer === '/recordId')) this.problems = {};
-      else if (err instanceof ApiError && err.status === 422) this.problems = groupErrors(err);
+      const { errors } = await workflowsApi.validate(this.definition);
+      if (seq === this.checkSeq) this.problems = groupErrors(errors);
+    } catch {
+      // Not checked this time (offline, signed out): the save checks again.
     } finally {
       if (seq === this.checkSeq) this.checking = false;
     }
@@ -128,9 +125,9 @@ export class WorkflowEditor {
   }
 }
 
-function groupErrors(err: ApiError): Record<string, string[]> {
+function groupErrors(errors: Array<{ pointer: string; detail: string }>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const e of err.errors) (out[e.pointer === '/' ? '' : e.pointer] ??= []).push(e.detail);
+  for (const e of errors) (out[e.pointer === '/' ? '' : e.pointer] ??= []).push(e.detail);
   return out;
 }
 
