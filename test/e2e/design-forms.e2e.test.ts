@@ -155,24 +155,36 @@ describe.skipIf(!hasChromium)('studio: design forms', () => {
     const { page, context } = await signedInPage(studio);
     const errors = consoleErrors(page);
     await newForm(page, 'Support view', 'Support');
-    await page.getByRole('button', { name: 'Add Name' }).click();
-    await page.getByRole('button', { name: 'Add Status' }).click();
+    // Keyboard only: Enter on a palette entry adds it, and focus stays in the palette for the next one.
+    await page.getByRole('button', { name: 'Add Name' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Add Email');
+    await page.getByRole('button', { name: 'Add Status' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => section(page).locator('.handle').allTextContents()).toEqual(['⠿ Name', '⠿ Status']);
     await page.getByLabel('Tab title').fill('Support');
     // At a phone's width the palette, canvas and preview stack, and nothing runs off the side.
     await page.setViewportSize({ width: 390, height: 844 });
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await shot(page, 'design-form-designer-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.getByRole('button', { name: 'Save form' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Saved');
     await page.getByRole('link', { name: 'Contact', exact: true }).click();
     await expect.poll(() => page.locator('table').textContent()).toMatch(/Support view.*support/);
+    await shot(page, 'design-forms-of-entity');
     // Duplicate opens the copy in the designer; delete asks once more before it goes.
     await page.getByRole('button', { name: 'Duplicate Support view' }).click();
     await expect.poll(() => page.url()).toContain('?form=supportViewCopy');
     await page.getByRole('link', { name: 'Contact', exact: true }).click();
     await page.getByRole('button', { name: 'Delete Support view (copy)' }).click();
     await page.getByRole('button', { name: 'Confirm deleting Support view (copy)' }).click();
-    await expect.poll(() => page.locator('table tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('table tbody tr').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('button', { name: 'Delete Support view (copy)' }).count()).toBe(0);
+    // The administrator holds no support role: their record page is not the support form.
+    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('link', { name: 'Ada Lovelace' }).click();
+    await expect.poll(() => page.locator('.record-main [data-field="email"]').count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
 
