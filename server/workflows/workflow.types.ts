@@ -159,7 +159,7 @@ export interface UpdateStep {
   set: FieldValue[];
 }
 /**
- * A value for a field: a literal `value`, or a `formula` evaluated over the run's record (exactly one of them).
+ * A value for a field: a literal `value`, or a `formula` evaluated over the run's record (exactly one of them). A formula also reads `input` (what started the run) and `steps.<id>` (an earlier step's output, e.g. `steps.newAccount.created`: the id of the record that create step made).
  */
 export interface FieldValue {
   field: string;

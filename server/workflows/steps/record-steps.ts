@@ -34,9 +34,13 @@ export function bodyOf(values: FieldValue[], fields: ReadonlyMap<string, Field>,
   return body;
 }
 
-/** What formulas read: the record's fields (API form) and, as `input`, what started the run (a webhook's body, an email). */
+/**
+ * What formulas read: the record's fields (API form); as `input`, what started the run (a webhook's
+ * body, an email); as `steps`, the outputs of earlier steps by id, so one create step can link the
+ * record another made (`steps.newAccount.created`), as converting a lead needs (issue 9).
+ */
 async function scopeOf(c: StepContext): Promise<Record<string, unknown>> {
-  const input = { input: c.run.trigger.input ?? null };
+  const input = { input: c.run.trigger.input ?? null, steps: c.run.outputs ?? {} };
   const t = await c.target();
   if (!t?.doc) return input;
   return { ...(await c.deps.records.present(t.entity.name, t.doc, SYSTEM_ACTOR)), ...input };
