@@ -1,9 +1,10 @@
 /**
  * Issue 8, Design → Workflows and the approvals inbox in a real browser: an admin builds a workflow
  * in the editor ("when a ticket is closed, write its resolution and create a follow-up task") and
- * sees it run; a server validation error lands on the step control its pointer names; a state
- * machine is drawn as a diagram; a user's request is approved by the approver from the inbox (clicks
- * counted), and another one rejected from the record page's banner.
+ * sees it run; a server validation error lands on the step control its pointer names; a workflow is
+ * tested against a chosen record (a dry run, then a run by hand); a state machine is drawn as a
+ * diagram; a user's request is approved by the approver from the inbox (clicks counted), and another
+ * one rejected from the record page's banner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -91,6 +92,8 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     expect(tasks.body.data.map((t: { subject: string }) => t.subject)).toEqual(['Send a satisfaction survey']);
 
     await openWorkflows(page);
+    await expect.poll(() => page.getByRole('img', { name: /^done/ }).count()).toBe(1);
+    await shot(page, 'workflows-list');
     await page.getByRole('link', { name: 'Close out ticket' }).click();
     await page.getByRole('tab', { name: 'Run history' }).click();
     const run = page.locator('.run').first();
@@ -118,6 +121,33 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await shot(page, 'workflow-validation-error');
     await email.getByRole('textbox', { name: 'To', exact: true }).fill('help@example.org');
     await expect.poll(() => problem.count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it('tests a workflow against a chosen record: a dry run writes nothing, a run by hand shows its steps and outcome', async () => {
+    const { server } = studio;
+    const coffee = await createRecord(server, 'ticket', { title: 'Coffee machine leaks', status: 'open' });
+    const res = await server.call('POST', '/api/workflows', {
+      name: 'escalate', label: 'Escalate', entity: 'ticket', trigger: { kind: 'manual', buttonLabel: 'Escalate' },
+      steps: [{ id: 'flag', label: 'Flag it', type: 'update', set: [{ field: 'resolution', value: 'Escalated to facilities' }] }],
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    const { page, context } = await signedInPage(studio);
+    const errors = consoleErrors(page);
+    await openWorkflows(page);
+    await page.getByRole('link', { name: 'Escalate' }).click();
+    await page.getByRole('tab', { name: 'Test' }).click();
+    await page.getByLabel('Record to test against').fill('coffee');
+    await page.getByRole('button', { name: 'Coffee machine leaks' }).click();
+    await page.getByRole('button', { name: 'Dry run (nothing is written)' }).click();
+    const result = page.locator('.result');
+    await expect.poll(() => result.textContent()).toMatch(/Dry run: done[\s\S]*flag[\s\S]*Escalated to facilities/);
+    expect((await getRecord(server, 'ticket', coffee._id)).resolution).toBeNull();
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await expect.poll(() => result.textContent(), { timeout: 20_000 }).toMatch(/Run: done[\s\S]*flag/);
+    expect((await getRecord(server, 'ticket', coffee._id)).resolution).toBe('Escalated to facilities');
+    await shot(page, 'workflow-test');
+    expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
 
