@@ -68,6 +68,9 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     await page.getByRole('button', { name: 'Invite user' }).click();
     const link = await page.getByLabel('One-time password link').inputValue();
     expect(link).toMatch(/\/reset-password#token=/);
+    await page.getByRole('tab', { name: 'Access log' }).click();
+    await expect.poll(() => page.locator('tbody tr').first().textContent(), soon).toMatch(/password-reset-requested.*Vera Viewer/);
+    expect(await page.locator('tbody').textContent()).toMatch(/user-created/);
     await context.close();
 
     // Vera opens her link, chooses a password and signs in.
@@ -141,7 +144,10 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     await page.getByLabel('Subject').fill('Hi {{record.name}}');
     await page.getByRole('button', { name: 'Save template' }).click();
     await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('Saved as version 2');
-    await page.getByRole('button', { name: 'Restore v1' }).click();
+    await expect.poll(() => page.getByRole('region', { name: 'Version history' }).getByRole('listitem').count(), soon).toBe(2);
+    // By keyboard: the list may still be settling after the save, and a key goes to the focused button wherever it moved.
+    await page.getByRole('button', { name: 'Restore v1' }).press('Enter');
+    await expect.poll(() => page.getByText('Version 1 restored as version 3').count(), soon).toBe(1);
     await expect.poll(() => page.getByLabel('Subject').inputValue(), soon).toBe('Hello {{record.name}}');
     expect((await studio.server.call('GET', '/api/templates/welcome-note')).body).toMatchObject({ version: 3, parts: { subject: 'Hello {{record.name}}' } });
     await context.close();

@@ -62,7 +62,7 @@ export const pluginsApi = {
 export type AdminUser = { id: string; email: string; name: string; active: boolean; roles: string[]; team: string | null; attributes: Record<string, unknown>; createdAt: string; updatedAt: string };
 export type NewUser = { email: string; name: string; roles: string[]; team?: string | null };
 export type PasswordLink = { token: string; expiresAt: string; path: string };
-export type AccessLogEntry = { id?: string; kind: string; at: string; actorId?: string; userId?: string; detail?: Record<string, unknown> };
+export type AccessLogEntry = { id: string; kind: string; at: string; actorId: string | null; userId: string | null; ip: string | null; detail?: Record<string, unknown> };
 
 let names: Promise<Map<string, string>> | undefined;
 
@@ -71,6 +71,7 @@ export const usersApi = {
   create: (body: NewUser) => ((names = undefined), api.post<AdminUser>('/api/users', body)),
   update: (id: string, body: Partial<NewUser> & { active?: boolean }) => api.patch<AdminUser>(`/api/users/${enc(id)}`, body),
   passwordLink: (id: string) => api.post<PasswordLink>(`/api/users/${enc(id)}/password-link`),
+  accessLog: (query: { kind?: string; userId?: string; before?: string }) => api.get<{ data: AccessLogEntry[]; nextBefore: string | null }>('/api/access-log', { ...query, limit: 100 }),
 };
 
 /** The one-time link's page (/reset-password#token=…): anyone holding the token sets the password. */
