@@ -10,9 +10,9 @@ import { openApiRoutes } from './http/openapi.routes.ts';
 import { studioRoutes } from './http/studio.routes.ts';
 import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
 import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
-import { createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
+import { createBulk, createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
-import { adminRoutes, authRoutes, createAuth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
+import { adminRoutes, authRoutes, createAuth, type Auth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
 import { createPlugins, pluginActionsRoutes, pluginEndpointsRoutes, pluginsRoutes, type FetchOptions } from './plugins/index.ts';
 import type { RecordsService } from './records/index.ts';
@@ -26,6 +26,7 @@ import { createTemplates, templatesRoutes, type TemplateLimits } from './templat
 import { createMail, mailRoutes, unsubscribeRoutes, type DeliveryOptions } from './email/index.ts';
 import { createUi } from './ui/index.ts';
 import { searchRoutes } from './search/index.ts';
+import { createPacksService, packsRoutes, PACKS_DIR, uiPortOf, type PacksService } from './packs/index.ts';
 
 const RECOVERY_MS = 60_000;
 
@@ -49,6 +50,9 @@ export type Rapport = {
   housekeeping(): Promise<void>;
   /** Stops background work and waits for pending events to be delivered. */
   stop(): Promise<void>;
+  /** For the CLI (issue 9): solution packs and metadata export/import, and users (`rapport admin create`). */
+  packs: PacksService;
+  users: Auth['users'];
 };
 
 /** Builds the app from its dependencies; main.ts and the tests build it the same way. */
@@ -80,6 +84,8 @@ export function createApp(deps: AppDeps): Rapport {
   const bin = createRecycleBin({ ctx, retentionDays });
   const duplicateRules = ruleStoreOf({ db, registry });
   const ui = createUi({ db, registry, userLabel: (id) => auth.directory.user(id)?.name });
+  // A pack installs only through the services an administrator's own changes go through (issue 9).
+  const packs = createPacksService({ db, packsDir: PACKS_DIR, services: { metadata, roles: auth.roles, workflows: workflows.service, templates: templates.service, duplicateRules, plugins: plugins.service, bulkCreate: createBulk(records).create, ui: uiPortOf(ui, SYSTEM_ACTOR) } });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }), converted: (entity, field) => duplicateRules.fieldChanged(entity, field) });
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */
@@ -125,6 +131,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use(notificationsRoutes(notifications));
   app.use(duplicatesRoutes({ ctx, records }));
   app.use(ui.routes);
+  app.use(packsRoutes(packs));
   app.use(searchRoutes(ctx));
   app.use(pluginActionsRoutes(plugins.actions));
   app.use(openApiRoutes({ registry }));
@@ -134,6 +141,8 @@ export function createApp(deps: AppDeps): Rapport {
   return {
     app,
     housekeeping,
+    packs,
+    users: auth.users,
     async start() {
       await store.init();
       await archive.init();

@@ -16,6 +16,7 @@ export const GENERATED = [
   { schema: 'form.schema.json', output: 'server/ui/form.types.ts' },
   { schema: 'view.schema.json', output: 'server/ui/view.types.ts' },
   { schema: 'dashboard.schema.json', output: 'server/ui/dashboard.types.ts' },
+  { schema: 'pack.schema.json', output: 'server/packs/pack.types.ts' },
 ] as const;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));

@@ -7,7 +7,7 @@ export { recordsRoutes } from './records.routes.ts';
 export { filesRoutes } from './files/files.routes.ts';
 export { recordProblems } from './records.problems.ts';
 export { MAX_PAGE } from './records-query.ts';
-export { MAX_BULK } from './bulk.ts';
+export { MAX_BULK, createBulk } from './bulk.ts';
 export { filterProblems, translateFilter } from './query/index.ts';
 export type { ReadContext } from './parents.ts';
 export type { SaveHooks, HookInput } from './save-hooks.ts';

@@ -23,6 +23,8 @@ export function createUi(deps: { db: Db; registry: MetadataRegistry; userLabel?:
   const dashboards = createDashboardsStore({ ...ctx, ctx, userLabel: deps.userLabel });
   return {
     routes: uiRoutes({ forms, views, dashboards }),
+    /** The stores themselves, for installing a solution pack's forms, views and dashboards (issue 9). */
+    forms, views, dashboards,
     /** Forms, views and dashboards name the field by its new name. */
     fieldRenamed: createUiRename(deps.db),
     init: () => Promise.all([forms.init(), views.init()]),
