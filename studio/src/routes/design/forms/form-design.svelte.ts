@@ -4,23 +4,14 @@
  * Server errors are kept by JSON Pointer (/tabs/0/sections/1/items/2/field) and read back per
  * tab, section and item, so each lands where it points.
  */
-import type { Entity, Form, FormItem, FormSection } from '../../../lib/api/types.ts';
+import type { Entity, Form, FormItem } from '../../../lib/api/types.ts';
 import type { FieldError } from '../../../lib/api/problem.ts';
+import { errorsUnder, itemKey, moveItem, newSection, shift, stepTarget, withoutBlanks, type ItemPath, type SectionPath } from './layout-moves.ts';
 
-export type ItemPath = { t: number; s: number; i: number };
-export type SectionPath = { t: number; s: number };
-export type FormSettings = Pick<Form, 'label' | 'roles' | 'order'>;
+export { itemKey, itemPointer, sectionPointer, type ItemPath, type SectionPath } from './layout-moves.ts';
 
-export const itemPointer = (p: ItemPath) => `/tabs/${p.t}/sections/${p.s}/items/${p.i}`;
-export const sectionPointer = (p: SectionPath) => `/tabs/${p.t}/sections/${p.s}`;
 const samePlace = (a: ItemPath | null, b: ItemPath) => !!a && a.t === b.t && a.s === b.s && a.i === b.i;
 const json = (v: unknown) => JSON.stringify(v);
-
-/** A key telling palette entries and placed items apart: a field once, a related list once per relation. */
-export const itemKey = (item: FormItem): string =>
-  item.kind === 'field' ? `field:${item.field}` : item.kind === 'related' ? `related:${item.entity}.${item.via}` : 'text';
-
-export const newSection = (): FormSection => ({ label: 'Section', columns: 2, items: [] });
 
 export class FormDesign {
   form = $state<Form>({ name: '', label: '', entity: '', tabs: [] });
@@ -62,9 +53,9 @@ export class FormDesign {
     return samePlace(this.selected, p);
   }
 
-  /** Errors whose pointer is `prefix` or under it, except those under `prefix/below/` (a section's own, not its items'). */
+  /** Errors at `prefix` or under it, except those under `prefix/below/`. */
   errorsAt(prefix: string, below?: string): FieldError[] {
-    return this.errors.filter((e) => (e.pointer === prefix || e.pointer.startsWith(`${prefix}/`)) && !(below && e.pointer.startsWith(`${prefix}/${below}/`)));
+    return errorsUnder(this.errors, prefix, below);
   }
   /** Errors pointing at no tab (the label, roles, the whole body). */
   get formErrors(): FieldError[] {
@@ -87,16 +78,10 @@ export class FormDesign {
     this.select({ ...to, i });
   }
 
-  /** Moves an item to a section at an index (counted before the move). */
+  /** Moves an item to a section before index `at` (counted before the move). */
   move(from: ItemPath, to: SectionPath, at?: number): void {
-    const source = this.form.tabs[from.t]!.sections[from.s]!.items;
-    const target = this.form.tabs[to.t]!.sections[to.s]!.items;
-    let i = at ?? target.length;
-    const [item] = source.splice(from.i, 1);
-    if (!item) return;
-    if (source === target && from.i < i) i--;
-    target.splice(i, 0, item);
-    this.select({ ...to, i });
+    const landed = moveItem(this.form.tabs, from, to, at);
+    if (landed) this.select(landed);
   }
 
   /** Drops what is being dragged into a section, before item `at` (or at the end). */
@@ -109,13 +94,8 @@ export class FormDesign {
 
   /** Up or down by one: past a section's edge it goes to the end/start of the neighbouring section. */
   step(p: ItemPath, by: -1 | 1): void {
-    const sections = this.form.tabs[p.t]!.sections;
-    const items = sections[p.s]!.items;
-    const i = p.i + by;
-    if (i >= 0 && i < items.length) return this.move(p, p, by > 0 ? i + 1 : i);
-    const s = p.s + by;
-    if (s < 0 || s >= sections.length) return;
-    this.move(p, { t: p.t, s }, by > 0 ? 0 : sections[s]!.items.length);
+    const next = stepTarget(this.form.tabs, p, by);
+    if (next) this.move(p, next.to, next.at);
   }
 
   remove(p: ItemPath): void {
@@ -148,10 +128,8 @@ export class FormDesign {
     this.selected = null;
   }
   moveTab(t: number, by: -1 | 1): void {
-    const to = t + by;
-    if (to < 0 || to >= this.form.tabs.length) return;
-    const [tab] = this.form.tabs.splice(t, 1);
-    this.form.tabs.splice(to, 0, tab!);
+    const to = shift(this.form.tabs, t, by);
+    if (to === null) return;
     this.tab = to;
     this.selected = null;
   }
@@ -164,12 +142,7 @@ export class FormDesign {
     this.selected = null;
   }
   moveSection(p: SectionPath, by: -1 | 1): void {
-    const sections = this.form.tabs[p.t]!.sections;
-    const to = p.s + by;
-    if (to < 0 || to >= sections.length) return;
-    const [section] = sections.splice(p.s, 1);
-    sections.splice(to, 0, section!);
-    this.selected = null;
+    if (shift(this.form.tabs[p.t]!.sections, p.s, by) !== null) this.selected = null;
   }
 
   /** Every section as a place to move to, for the keyboard's "Move to" choice. */
@@ -185,15 +158,3 @@ export class FormDesign {
   }
 }
 
-/** An emptied help text or related-list title means "none": the field's own help text, the entity's plural label. */
-function withoutBlanks(item: FormItem): FormItem {
-  if (item.kind === 'field' && !item.helpText?.trim()) {
-    const { helpText: _blank, ...rest } = item;
-    return rest;
-  }
-  if (item.kind === 'related' && !item.label?.trim()) {
-    const { label: _blank, ...rest } = item;
-    return rest;
-  }
-  return item;
-}
