@@ -188,11 +188,19 @@ describe.skipIf(!hasChromium)('studio: views, dashboards and import', () => {
     expect((await studio.server.call('GET', '/api/entities/deal/records/count?q=Imported')).body.count).toBe(0);
     await shot(page, 'import-report');
 
+    await page.getByLabel('Save this mapping as').fill('deals-basic');
     await page.getByRole('button', { name: 'Import 4 rows' }).click();
     const result = page.getByRole('region', { name: 'Import finished' });
     await poll(() => result.textContent()).toContain('2 created');
     expect(await result.textContent()).toContain('2 not imported');
     expect((await studio.server.call('GET', '/api/entities/deal/records/count?q=Imported')).body.count).toBe(2);
+
+    // The mapping was saved with the import, and brings the columns back for the next file.
+    await page.getByRole('button', { name: 'Import another file' }).click();
+    await page.getByLabel('Field for column Title').selectOption('');
+    await page.getByLabel('Use a saved mapping').selectOption('deals-basic');
+    expect(await page.getByLabel('Field for column Title').inputValue()).toBe('title');
+    expect(await page.getByLabel('Field for column Close date').inputValue()).toBe('closeDate');
     await done();
   });
 

@@ -8,7 +8,8 @@ export type ImportJob = {
   rowsRead: number; created: number; updated: number; unchanged: number; failed: number; blankRows: number;
   problemsTotal: number; problems: RowProblem[]; unmappedColumns: string[]; error?: string;
 };
-export type SavedMapping = { name: string; columns: { column: string; field: string; part?: string }[]; mode: ImportMode; upsertBy?: string; delimiter?: string };
+/** Columns by CSV header: a field name, `field.part`, or the spec with a relation's match field. */
+export type SavedMapping = { name: string; columns: Record<string, string | { field: string; part?: string; match?: string }>; mode: ImportMode; upsertBy?: string; delimiter?: string };
 export type ImportOptions = { columns: Record<string, string>; dryRun: boolean; mode: ImportMode; upsertBy?: string; delimiter?: string; id?: string };
 
 const enc = encodeURIComponent;
