@@ -112,7 +112,8 @@ describe.skipIf(!hasChromium)('studio: design forms', () => {
 
     // A related list without columns: the server's error lands on that item, and its tab is opened.
     await layout(page).getByRole('tab', { name: 'Details' }).click();
-    await layout(page).getByRole('tab', { name: 'Activity' }).click();
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => layout(page).getByRole('tab', { name: 'Activity' }).getAttribute('aria-selected')).toBe('true');
     await item(page, 'Notes').locator('.handle').click();
     await item(page, 'Notes').getByLabel('Subject').uncheck();
     await item(page, 'Notes').getByLabel('Body').uncheck();
