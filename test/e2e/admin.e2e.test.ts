@@ -109,6 +109,16 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     await vp.goto(`${studio.server.base}/design/access`);
     await expect.poll(() => vp.getByRole('heading', { level: 1 }).textContent(), soon).toBe('Not found');
     expect(await vp.getByRole('button', { name: 'Invite user' }).count()).toBe(0);
+
+    // Deactivated, Vera's session ends at once.
+    const admin = await signedInPage(studio);
+    await openDesign(admin.page, 'Users & roles');
+    const row = admin.page.locator(`li[data-user="${VIEWER.email}"]`);
+    await row.getByRole('button', { name: 'Deactivate' }).click();
+    await expect.poll(() => row.textContent(), soon).toContain('deactivated');
+    await admin.context.close();
+    await vp.reload();
+    await vp.getByRole('button', { name: 'Sign in' }).waitFor();
     await vera.close();
   });
 

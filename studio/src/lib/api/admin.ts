@@ -97,10 +97,15 @@ export type MailSummary = {
 };
 export type Mail = MailSummary & { from: string | null; replyTo: string | null; data: Record<string, unknown>; html: string | null; text: string | null; templateVersion: number | null };
 
+/** Which boolean fields of an entity stop mail to its records (opt-out) or allow it (consent). */
+export type ConsentSetting = { entity: string; optOutField?: string; consentField?: string };
+
 export const outboxApi = {
   list: (status?: MailStatus) => data(api.get<{ data: MailSummary[] }>('/api/mail/outbox', { status, limit: 200 })),
   get: (id: string) => api.get<Mail>(`/api/mail/outbox/${enc(id)}`),
   retry: (id: string) => api.post<Mail>(`/api/mail/outbox/${enc(id)}/retry`),
+  consent: () => data(api.get<{ data: ConsentSetting[] }>('/api/mail/settings')),
+  saveConsent: (entity: string, body: { optOutField?: string; consentField?: string }) => api.put<ConsentSetting>(`/api/mail/settings/${enc(entity)}`, body),
 };
 
 // Recycle bin ----------------------------------------------------------------------------------
