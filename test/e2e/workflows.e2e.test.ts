@@ -3,8 +3,8 @@
  * in the editor ("when a ticket is closed, write its resolution and create a follow-up task") and
  * sees it run; a server validation error lands on the step control its pointer names; a workflow is
  * tested against a chosen record (a dry run, then a run by hand); a state machine is drawn as a
- * diagram; a user's request is approved by the approver from the inbox (clicks counted), and another
- * one rejected from the record page's banner.
+ * diagram; a user's request is approved by the approver from the inbox (clicks counted), another
+ * one delegated, and a third rejected from the record page's banner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -179,7 +179,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await context.close();
   }, 120_000);
 
-  it('lets the approver approve a pending request from the inbox in three clicks or less, and reject another on the record page', async () => {
+  it('lets the approver approve a pending request from the inbox in three clicks or less, delegate another, and reject a third on the record page', async () => {
     const res = await studio.server.call('POST', '/api/workflows', {
       name: 'leaveApproval', label: 'Leave approval', entity: 'leave',
       trigger: { kind: 'fieldChanged', field: 'status', to: 'submitted' },
@@ -194,7 +194,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     // The employee asks: two leave requests, made as drafts and submitted on their record pages.
     const employee = await signedInPage(studio, EMPLOYEE);
     const ids: string[] = [];
-    for (const title of ['Summer holiday', 'Dentist']) {
+    for (const title of ['Summer holiday', 'Dentist', 'Conference']) {
       await employee.page.getByRole('button', { name: '+ New' }).click();
       await employee.page.getByRole('menuitem', { name: 'Leave request' }).click();
       await employee.page.getByLabel('Title').fill(title);
@@ -212,7 +212,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
 
     const { page, context } = await signedInPage(studio, MANAGER);
     const errors = consoleErrors(page);
-    await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label'), { timeout: 10_000 }).toBe('Approvals, 2 pending');
+    await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label'), { timeout: 10_000 }).toBe('Approvals, 3 pending');
     const clicks = await countClicks(page);
     await page.getByRole('link', { name: /^Approvals/ }).click();
     const request = page.getByRole('article', { name: 'Summer holiday' });
@@ -228,6 +228,15 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     reportClicks('approve a pending request', n);
     expect(n).toBeLessThanOrEqual(3);
     await waitFor(async () => (await getRecord(studio.server, 'leave', ids[0]!)).status === 'approved', 10_000);
+
+    // A third one handed to someone else: it leaves this inbox and waits for them.
+    const conference = page.getByRole('article', { name: 'Conference' });
+    await conference.getByRole('button', { name: 'Delegate…' }).click();
+    await conference.getByLabel('Delegate to').selectOption({ label: 'Administrator (admin@rapport.test)' });
+    await conference.getByRole('button', { name: 'Delegate', exact: true }).click();
+    await expect.poll(() => conference.count()).toBe(0);
+    const adminInbox = (await studio.server.call('GET', '/api/approvals')).body.data as Array<{ record: { id: string } }>;
+    expect(adminInbox.map((r) => r.record.id)).toEqual([ids[2]]);
 
     // The other request, from the banner on its record page.
     await page.getByRole('link', { name: 'Dentist' }).click();
