@@ -57,8 +57,8 @@ describe.skipIf(!hasChromium)('studio: budget', () => {
     await expect.poll(() => page.evaluate('window.__painted'), { timeout: 10_000 }).toBeGreaterThan(0);
     const ms = Number(await page.evaluate('window.__painted - window.__clicked'));
     console.log(`[budget] first row of ${RECORDS} records painted ${ms.toFixed(0)} ms after the click (target <= 300 ms: ${ms <= 300 ? 'met' : 'NOT met'})`);
-    const calls = (await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/') && e.startTime >= window.__clicked).map((e) => new URL(e.name).pathname + ' ' + Math.round(e.duration) + ' ms')`)) as string[];
-    console.log(`[budget] API calls after the click: ${calls.join('; ')}`);
+    const calls = (await page.evaluate(`performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/') && e.startTime >= window.__clicked).map((e) => new URL(e.name).pathname + ' ' + Math.round(e.startTime - window.__clicked) + '→' + Math.round(e.responseEnd - window.__clicked) + ' ms')`)) as string[];
+    console.log(`[budget] API calls, from the click to their start → end: ${calls.join('; ')}`);
     expect(ms).toBeLessThan(5000);
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), { timeout: 10_000 }).toContain('10,000');
     await shot(page, 'list-10k');

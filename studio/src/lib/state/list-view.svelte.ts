@@ -51,7 +51,8 @@ export class ListView {
     } catch {
       this.views = [];
     }
-    this.select(this.id);
+    // With no view named, the working copy stays as it is (the user may have started changing it).
+    if (this.id) this.select(this.id);
     this.ready = true;
   }
 
