@@ -160,6 +160,10 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     await expect.poll(() => page.getByText('Version 1 restored as version 3').count(), soon).toBe(1);
     await expect.poll(() => page.getByLabel('Subject').inputValue(), soon).toBe('Hello {{record.name}}');
     expect((await studio.server.call('GET', '/api/templates/welcome-note')).body).toMatchObject({ version: 3, parts: { subject: 'Hello {{record.name}}' } });
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), soon).toBe('Templates');
+    expect((await studio.server.call('GET', '/api/templates/welcome-note')).status).toBe(404);
     await context.close();
   });
 

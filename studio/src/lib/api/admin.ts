@@ -25,6 +25,8 @@ export const templatesApi = {
   list: () => data(api.get<{ data: Template[] }>('/api/templates')),
   get: (name: string) => api.get<Template>(`/api/templates/${enc(name)}`),
   save: (name: string, body: TemplateDefinition) => api.put<Template>(`/api/templates/${enc(name)}`, body),
+  /** Deletes the saved version; a template shipped with Rapport goes back to its default. */
+  remove: (name: string) => api.delete(`/api/templates/${enc(name)}`),
   history: (name: string) => data(api.get<{ data: TemplateVersion[] }>(`/api/templates/${enc(name)}/versions`)),
   restore: (name: string, version: number) => api.post<Template>(`/api/templates/${enc(name)}/versions/${version}/restore`),
   preview: (name: string, body: PreviewInput) => api.post<Rendered>(`/api/templates/${enc(name)}/preview`, body),
