@@ -1,10 +1,10 @@
 /**
  * Issue 8, Design → Workflows and the approvals inbox in a real browser: an admin builds a workflow
  * in the editor ("when a ticket is closed, write its resolution and create a follow-up task") and
- * sees it run; a server validation error lands on the step control its pointer names; a workflow is
- * tested against a chosen record (a dry run, then a run by hand); a state machine is drawn as a
- * diagram; a user's request is approved by the approver from the inbox (clicks counted), another
- * one delegated, and a third rejected from the record page's banner.
+ * sees it run; a server validation error lands on the step control its pointer names; a workflow
+ * is made from a template; one is tested against a chosen record (a dry run, then a run by hand);
+ * a state machine is drawn as a diagram; a user's request is approved by the approver from the
+ * inbox (clicks counted), another one delegated, and a third rejected from the record page's banner.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
   beforeAll(async () => {
     studio = await startStudio({ workflows: { pollMs: 50 } });
     const { server } = studio;
-    await defineEntity(server, { name: 'ticket', label: 'Ticket', pluralLabel: 'Tickets', titleField: 'title', fields: [{ name: 'title', type: 'text', required: true }, { name: 'status', type: 'select', options: STATUS('open', 'closed') }, { name: 'resolution', type: 'text' }] });
+    await defineEntity(server, { name: 'ticket', label: 'Ticket', pluralLabel: 'Tickets', titleField: 'title', fields: [{ name: 'title', type: 'text', required: true }, { name: 'status', type: 'select', options: STATUS('open', 'closed') }, { name: 'resolution', type: 'text' }, { name: 'reporterEmail', type: 'email' }] });
     await defineEntity(server, { name: 'task', label: 'Task', pluralLabel: 'Tasks', titleField: 'subject', fields: [{ name: 'subject', type: 'text', required: true }, { name: 'ticket', type: 'relation', target: 'ticket' }] });
     await defineEntity(server, { name: 'leave', label: 'Leave request', pluralLabel: 'Leave requests', titleField: 'title', fields: [{ name: 'title', type: 'text', required: true }, { name: 'days', type: 'integer' }, { name: 'status', type: 'select', options: STATUS('draft', 'submitted', 'approved', 'rejected') }] });
     ticketId = (await createRecord(server, 'ticket', { title: 'Printer on fire', status: 'open' }))._id;
@@ -121,6 +121,24 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await shot(page, 'workflow-validation-error');
     await email.getByRole('textbox', { name: 'To', exact: true }).fill('help@example.org');
     await expect.poll(() => problem.count()).toBe(0);
+    await context.close();
+  }, 120_000);
+
+  it('makes a workflow from a template by naming its object and fields', async () => {
+    const { page, context } = await signedInPage(studio);
+    await openWorkflows(page);
+    await page.getByRole('button', { name: 'New workflow' }).click();
+    await page.getByLabel('Label').fill('Survey on close');
+    await page.getByLabel('Survey when a case is closed').check();
+    await page.getByLabel('The entity of the cases').selectOption('ticket');
+    await page.getByLabel("The case's status field").selectOption('status');
+    await page.getByLabel('The status value meaning closed').fill('closed');
+    await page.getByLabel('The email field to send the survey to').selectOption('reporterEmail');
+    await page.getByLabel("The survey email's template").fill('survey');
+    await page.getByRole('button', { name: 'Create workflow' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('Survey on close');
+    expect(await page.getByLabel('When', { exact: true }).inputValue()).toBe('fieldChanged');
+    expect(await page.locator('[data-step="survey"]').getByRole('textbox', { name: 'To', exact: true }).inputValue()).toBe('reporterEmail');
     await context.close();
   }, 120_000);
 
