@@ -207,6 +207,9 @@ describe.skipIf(!hasChromium)('studio: views, dashboards and import', () => {
   it('stays usable at phone width: the toolbar wraps and the calendar becomes a list of days', async () => {
     const { page, done } = await open(SAM, { width: 390, height: 844 });
     await page.goto(`${studio.server.base}/r/deal`);
+    await page.getByLabel('View', { exact: false }).first().selectOption({ label: 'Board' });
+    await poll(() => page.locator('li.card').count()).toBeGreaterThan(0);
+    await shot(page, 'kanban-phone');
     await page.getByLabel('Layout').selectOption('calendar');
     await poll(() => page.locator('table.calendar').textContent()).toContain('Deal Echo');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
