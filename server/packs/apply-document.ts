@@ -9,7 +9,7 @@ import type { Actor } from '../shared/actor.ts';
 import { Problem } from '../shared/errors.ts';
 import { canonical, fingerprint } from './canonical.ts';
 import { createAdapters, itemKey, type Adapter, type Item, type Kind } from './pack-kinds.ts';
-import { createEntities } from './create-entities.ts';
+import { createEntities, type ArchivedEntity } from './create-entities.ts';
 import type { PackDocument } from './pack.types.ts';
 import type { PackServices } from './ports.ts';
 
@@ -60,8 +60,8 @@ export type ApplyInput = {
   actor: Actor;
   /** What the pack installed before, by itemKey (empty for an import). */
   owned?: ReadonlyMap<string, Owned>;
-  /** Entities this pack's uninstall archived, by name → archive id: installing again restores them with their records. */
-  archived?: ReadonlyMap<string, string>;
+  /** Entities this pack's uninstall archived, by name: installing again restores them with their records. */
+  archived?: ReadonlyMap<string, ArchivedEntity>;
 };
 
 export async function applyDocument(input: ApplyInput): Promise<{ report: InstallReport; owned: Owned[] }> {

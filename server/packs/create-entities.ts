@@ -11,7 +11,7 @@ import type { Item } from './pack-kinds.ts';
 import type { MetadataPort } from './ports.ts';
 
 type FieldDef = { name: string; type: string; target?: string; entity?: string; expression?: string };
-type Definition = { name: string; fields: FieldDef[]; titleField?: string; searchFields?: string[]; indexes?: Array<{ fields: Array<{ field: string }> }> };
+export type Definition = { name: string; fields: FieldDef[]; titleField?: string; searchFields?: string[]; indexes?: Array<{ fields: Array<{ field: string }> }> };
 
 /** Parents (relation targets) before their children; a cycle is broken where it is found. */
 function parentsFirst(items: Item[]): Item[] {
@@ -32,7 +32,7 @@ function parentsFirst(items: Item[]): Item[] {
 }
 
 /** The fields that must wait for the second pass: links to entities not there yet, and what reads through them. */
-function deferredFields(def: Definition, available: (entity: string) => boolean): Set<string> {
+export function deferredFields(def: Definition, available: (entity: string) => boolean): Set<string> {
   const deferred = new Set<string>();
   for (const f of def.fields ?? []) {
     if ((f.type === 'relation' || f.type === 'manyToMany') && f.target !== def.name && !available(f.target!)) deferred.add(f.name);
@@ -44,7 +44,8 @@ function deferredFields(def: Definition, available: (entity: string) => boolean)
   return deferred;
 }
 
-function withoutFields(def: Definition, names: Set<string>): Definition {
+/** The definition without `names`, and without the title, search fields and indexes that use them. */
+export function withoutFields(def: Definition, names: Set<string>): Definition {
   const kept = (name: string) => !names.has(name.split('.')[0]!);
   const { titleField, ...rest } = def;
   return {
@@ -56,25 +57,34 @@ function withoutFields(def: Definition, names: Set<string>): Definition {
   };
 }
 
+/** An entity an uninstall archived, and the links to other entities it dropped first (restored after it). */
+export type ArchivedEntity = { archiveId: string; fields?: Array<{ id: string; type: string }> };
+
+/** Relations first, then what reads through them (formulas), then what summarises over them (rollups). */
+const RESTORE_ORDER = (type: string) => (type === 'relation' || type === 'manyToMany' ? 0 : type === 'rollup' ? 2 : 1);
+
+/** Brings archived entities back, then the links between them; answers the names that came back. */
+async function restoreArchived(metadata: MetadataPort, actor: Actor, items: Item[], archived: ReadonlyMap<string, ArchivedEntity>, failures: Map<string, unknown>): Promise<Item[]> {
+  const restored: Item[] = [];
+  for (const item of items) {
+    const entry = archived.get(item.name);
+    if (!entry) continue;
+    await metadata.restoreArchived(entry.archiveId, { actor: actor.id }).then(() => restored.push(item), (err: unknown) => failures.set(item.name, err));
+  }
+  const fields = restored.flatMap((i) => (archived.get(i.name)!.fields ?? []).map((f) => ({ ...f, entity: i.name }))).sort((a, b) => RESTORE_ORDER(a.type) - RESTORE_ORDER(b.type));
+  for (const f of fields) await metadata.restoreArchived(f.id, { actor: actor.id }).catch((err: unknown) => failures.set(f.entity, err));
+  return restored;
+}
+
 /** Creates (or restores) the entities; answers each one that failed with its error. */
-export async function createEntities(input: { metadata: MetadataPort; actor: Actor; items: Item[]; archived?: ReadonlyMap<string, string> }): Promise<Map<string, unknown>> {
+export async function createEntities(input: { metadata: MetadataPort; actor: Actor; items: Item[]; archived?: ReadonlyMap<string, ArchivedEntity> }): Promise<Map<string, unknown>> {
   const { metadata } = input;
   const change = { actor: input.actor.id };
   const failures = new Map<string, unknown>();
   const pending = new Set(input.items.map((i) => i.name));
-  const secondPass: Item[] = [];
-
-  for (const item of input.items) {
-    const archiveId = input.archived?.get(item.name);
-    if (!archiveId) continue;
-    pending.delete(item.name);
-    try {
-      await metadata.restoreArchived(archiveId, change);
-      secondPass.push(item);
-    } catch (err) {
-      failures.set(item.name, err);
-    }
-  }
+  // Restored entities take the pack's definition after (their links came back in the archive's order).
+  const secondPass: Item[] = input.archived ? await restoreArchived(metadata, input.actor, input.items, input.archived, failures) : [];
+  for (const item of input.items) if (input.archived?.has(item.name)) pending.delete(item.name);
   const available = (entity: string) => !pending.has(entity);
   for (const item of parentsFirst(input.items.filter((i) => pending.has(i.name)))) {
     const def = item.body as Definition;

@@ -62,7 +62,7 @@ export function createPacksService(deps: { db: Db; services: PackServices; packs
         const { report, owned } = await applyDocument({
           items: itemsOf(pack), services, actor,
           owned: new Map((before?.owned ?? []).map((o) => [itemKey(o), o])),
-          archived: new Map((before?.archived ?? []).map((a) => [a.entity, a.archiveId])),
+          archived: new Map((before?.archived ?? []).map(({ entity, ...a }) => [entity, a])),
         });
         await store.save(name, { status: 'installed', version: pack.version, owned, archived: [], installedAt: before?.status === 'installed' ? before.installedAt : new Date(), installedBy: actor.id });
         const sample = await seed(pack, Math.min(options.sampleRecords ?? 0, MAX_SAMPLE_RECORDS), options.seed ?? DEFAULT_SEED);
@@ -78,7 +78,7 @@ export function createPacksService(deps: { db: Db; services: PackServices; packs
         const kept = new Set(result.kept.map(itemKey));
         await store.save(name, {
           status: 'uninstalled', owned: (before.owned ?? []).filter((o) => kept.has(itemKey(o))),
-          archived: [...result.archived].map(([entity, archiveId]) => ({ entity, archiveId })),
+          archived: [...result.archived].map(([entity, a]) => ({ entity, ...a })),
         });
         return { removed: result.removed, kept: result.kept, purged: result.purged, dataKept: [...result.archived.keys()] };
       });

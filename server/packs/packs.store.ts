@@ -5,6 +5,7 @@
  */
 import type { Collection, Db } from 'mongodb';
 import type { Owned } from './apply-document.ts';
+import type { ArchivedEntity } from './create-entities.ts';
 import { packProblems } from './packs.problems.ts';
 
 export type PackDoc = {
@@ -12,8 +13,8 @@ export type PackDoc = {
   status?: 'installed' | 'uninstalled';
   version?: string;
   owned?: Owned[];
-  /** Entity name → the metadata archive entry its uninstall made. */
-  archived?: Array<{ entity: string; archiveId: string }>;
+  /** The entities its uninstall archived, each with the links to other entities it dropped first. */
+  archived?: Array<{ entity: string } & ArchivedEntity>;
   installedAt?: Date;
   installedBy?: string;
   updatedAt?: Date;

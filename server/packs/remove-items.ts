@@ -10,14 +10,14 @@ import { fingerprint } from './canonical.ts';
 import { createAdapters, itemKey, type Item, type Kind } from './pack-kinds.ts';
 import { reasonOf, refOf, type ItemRef, type Outcome, type Owned } from './apply-document.ts';
 import type { MetadataPort, PackServices } from './ports.ts';
+import { deferredFields, withoutFields, type ArchivedEntity, type Definition } from './create-entities.ts';
 
 export type RemoveReport = { removed: ItemRef[]; kept: Outcome[]; purged: string[] };
-type Def = { name: string; fields: Array<{ name: string; type: string; target?: string; entity?: string }> };
 
 const ORDER: Kind[] = ['dashboard', 'view', 'form', 'workflow', 'duplicateRule', 'role', 'template', 'entity', 'plugin'];
 
 /** The entities that can go: none that an entity staying behind links to (or summarises in a rollup). */
-function removable(all: Def[], candidates: Set<string>): Set<string> {
+function removable(all: Definition[], candidates: Set<string>): Set<string> {
   const going = new Set(candidates);
   for (let changed = true; changed;) {
     changed = false;
@@ -32,24 +32,33 @@ function removable(all: Def[], candidates: Set<string>): Set<string> {
   return going;
 }
 
-/** Rollups over entities that go too would stop each of them from being removed: they go first. */
-async function dropRollupsBetween(metadata: MetadataPort, going: Set<string>, actor: Actor): Promise<void> {
+/**
+ * The metadata service removes an entity only when nothing links to it, and the entities of a
+ * pack link to each other both ways (relations one way, rollups the other). So the links between
+ * the entities that go are taken out first: archived like any removed field, their values kept,
+ * and put back by the next install.
+ */
+async function dropLinksBetween(metadata: MetadataPort, going: Set<string>, actor: Actor): Promise<Map<string, Array<{ id: string; type: string }>>> {
+  const dropped = new Map<string, Array<{ id: string; type: string }>>();
   for (const name of going) {
-    const def = (await metadata.get(name)).definition as Def;
-    const rollups = def.fields.filter((f) => f.type === 'rollup' && f.entity !== name && going.has(f.entity!)).map((f) => f.name);
-    if (!rollups.length) continue;
-    await metadata.replace(name, { ...def, fields: def.fields.filter((f) => !rollups.includes(f.name)) }, { actor: actor.id });
-    // A rollup holds no data; its archive entry would only stop the pack from adding it back later.
-    for (const entry of await metadata.archived(name)) if (entry.kind === 'field' && rollups.includes(entry.field?.name ?? '')) await metadata.purgeArchived(entry.id);
+    const def = (await metadata.get(name)).definition as Definition;
+    const links = deferredFields(def, (entity) => entity === name || !going.has(entity));
+    if (!links.size) continue;
+    await metadata.replace(name, withoutFields(def, links), { actor: actor.id });
+    const entries = (await metadata.archived(name)).filter((e) => e.kind === 'field' && links.has(e.field?.name ?? ''));
+    // Newest first: the entry this change made, for each field.
+    const newest = [...links].map((field) => entries.find((e) => e.field?.name === field)).filter((e) => e !== undefined);
+    dropped.set(name, newest.map((e) => ({ id: e.id, type: (e.field as { type?: string }).type ?? '' })));
   }
+  return dropped;
 }
 
-async function removeEntities(s: PackServices, items: Item[], actor: Actor, report: RemoveReport): Promise<Map<string, string>> {
-  const all = (await s.metadata.list()).map((e) => e.definition as Def);
+async function removeEntities(s: PackServices, items: Item[], actor: Actor, report: RemoveReport): Promise<Map<string, ArchivedEntity>> {
+  const all = (await s.metadata.list()).map((e) => e.definition as Definition);
   const going = removable(all, new Set(items.map((i) => i.name)));
   for (const i of items) if (!going.has(i.name)) report.kept.push({ ...refOf(i), reason: 'other entities still link to it' });
-  await dropRollupsBetween(s.metadata, going, actor);
-  const archived = new Map<string, string>();
+  const dropped = await dropLinksBetween(s.metadata, going, actor);
+  const archived = new Map<string, ArchivedEntity>();
   // Children before parents: each round removes the entities nothing left links to.
   for (let left = [...going]; left.length;) {
     const before = left.length;
@@ -67,18 +76,18 @@ async function removeEntities(s: PackServices, items: Item[], actor: Actor, repo
   }
   for (const ref of report.removed.filter((r) => r.kind === 'entity')) {
     const entry = (await s.metadata.archived(ref.name)).find((e) => e.kind === 'entity');
-    if (entry) archived.set(ref.name, entry.id);
+    if (entry) archived.set(ref.name, { archiveId: entry.id, fields: dropped.get(ref.name) ?? [] });
   }
   return archived;
 }
 
 /** Removes what `owned` lists; `items` are the pack's own (for the plugin grants it asked for). */
-export async function removeItems(input: { owned: Owned[]; items: Item[]; services: PackServices; actor: Actor; deleteData: boolean }): Promise<RemoveReport & { archived: Map<string, string> }> {
+export async function removeItems(input: { owned: Owned[]; items: Item[]; services: PackServices; actor: Actor; deleteData: boolean }): Promise<RemoveReport & { archived: Map<string, ArchivedEntity> }> {
   const adapters = createAdapters(input.services);
   const bodies = new Map(input.items.map((i) => [itemKey(i), i.body]));
   const report: RemoveReport = { removed: [], kept: [], purged: [] };
   const entities: Item[] = [];
-  let archived = new Map<string, string>();
+  let archived = new Map<string, ArchivedEntity>();
   for (const kind of ORDER) {
     for (const owned of input.owned.filter((o) => o.kind === kind)) {
       const item: Item = { ...refOf(owned), body: bodies.get(itemKey(owned)) ?? {} };
@@ -92,8 +101,8 @@ export async function removeItems(input: { owned: Owned[]; items: Item[]; servic
     if (kind === 'entity' && entities.length) archived = await removeEntities(input.services, entities, input.actor, report);
   }
   if (input.deleteData) {
-    for (const [entity, id] of archived) {
-      await input.services.metadata.purgeArchived(id);
+    for (const [entity, { archiveId }] of archived) {
+      await input.services.metadata.purgeArchived(archiveId);
       report.purged.push(entity);
     }
     archived = new Map();
