@@ -108,8 +108,13 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
   it('shows a server validation error on the step control its pointer names', async () => {
     const { page, context } = await signedInPage(studio);
     await page.goto(`${studio.server.base}/design/workflows/closeOutTicket`);
-    await page.getByRole('list', { name: 'Steps', exact: true }).getByRole('button', { name: '+ Add a step' }).last().click();
-    await page.getByRole('menuitem', { name: 'Send an email' }).click();
+    // From the keyboard: open the step menu, arrow down to the email step, choose it.
+    await page.getByRole('list', { name: 'Steps', exact: true }).getByRole('button', { name: '+ Add a step' }).last().focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate('document.activeElement.textContent')).toContain('Update the record');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
     const email = page.locator('[data-step="email1"]');
     await email.getByLabel('Template').fill('survey');
     await email.getByRole('textbox', { name: 'To', exact: true }).fill('nobody');
