@@ -29,7 +29,12 @@ class PendingApprovals {
   watch(): () => void {
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    return () => clearInterval(this.timer);
+    return () => {
+      clearInterval(this.timer);
+      // Signed out: the next person must not see this one's requests, even for a moment.
+      this.list = [];
+      this.loaded = false;
+    };
   }
 
   forRecord(entity: string, id: string): ApprovalRequest[] {
