@@ -265,6 +265,7 @@ describe.skipIf(!hasChromium)('studio: workflows and approvals', () => {
     await page.getByRole('link', { name: 'Dentist' }).click();
     const banner = page.getByRole('region', { name: 'Pending approval' });
     await expect.poll(() => banner.textContent()).toContain('Manager approval');
+    await shot(page, 'approval-banner');
     await banner.getByRole('button', { name: 'Reject' }).click();
     await waitFor(async () => (await getRecord(studio.server, 'leave', ids[1]!)).status === 'rejected', 10_000);
     await expect.poll(() => page.getByRole('link', { name: /^Approvals/ }).getAttribute('aria-label')).toBe('Approvals');
