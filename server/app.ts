@@ -10,7 +10,7 @@ import { openApiRoutes } from './http/openapi.routes.ts';
 import { studioRoutes } from './http/studio.routes.ts';
 import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
 import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
-import { createBulk, createRecordsService, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
+import { createBulk, createRecordsQuery, createRecordsService, readAccess, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, type Auth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
@@ -85,7 +85,8 @@ export function createApp(deps: AppDeps): Rapport {
   const duplicateRules = ruleStoreOf({ db, registry });
   const ui = createUi({ db, registry, userLabel: (id) => auth.directory.user(id)?.name });
   // A pack installs only through the services an administrator's own changes go through (issue 9).
-  const packs = createPacksService({ db, packsDir: PACKS_DIR, services: { metadata, roles: auth.roles, workflows: workflows.service, templates: templates.service, duplicateRules, plugins: plugins.service, bulkCreate: createBulk(records).create, ui: uiPortOf(ui, SYSTEM_ACTOR) } });
+  const listRecords = async (entity: string, limit: number) => (await createRecordsQuery(ctx).list(readAccess(registry.require(entity), SYSTEM_ACTOR), { limit, sort: '_id' })).data;
+  const packs = createPacksService({ db, packsDir: PACKS_DIR, services: { metadata, roles: auth.roles, workflows: workflows.service, templates: templates.service, duplicateRules, plugins: plugins.service, bulkCreate: createBulk(records).create, listRecords, ui: uiPortOf(ui, SYSTEM_ACTOR) } });
   const conversions = createConversions({ ctx, metadata, logger: logger.child({ module: 'conversions' }), converted: (entity, field) => duplicateRules.fieldChanged(entity, field) });
   let recovery: NodeJS.Timeout | undefined;
   /** Finishes deletes a crash interrupted, and purges what outlived the retention period. */

@@ -1,7 +1,8 @@
 /**
- * The `rapport` command for plugin authors (issue 6):
+ * The `rapport` command. For plugin authors (issue 6):
  *   rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]   scaffold a plugin with a test
  *   rapport plugin test <id> [--dir <plugins dir>]                      run that plugin's tests
+ * and on a database (issue 9, data-commands.ts): packs, sample data, metadata export/import, admins.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,9 +10,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pluginFiles } from './plugin-template.ts';
+import { DATA_AREAS, DATA_USAGE, runDataCommand } from './data-commands.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const USAGE = 'usage: rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]\n       rapport plugin test <id> [--dir <plugins dir>]';
+const USAGE = `usage: rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]\n       rapport plugin test <id> [--dir <plugins dir>]\n${DATA_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -49,6 +51,7 @@ function fail(message: string): number {
 
 async function main(args: string[]): Promise<number> {
   const [area, command, id] = args;
+  if (area && DATA_AREAS.includes(area)) return runDataCommand(area, args.slice(1));
   if (area !== 'plugin' || !id || (command !== 'new' && command !== 'test')) return fail(USAGE);
   return command === 'new' ? newPlugin(id, args.slice(3)) : testPlugin(id, args.slice(3));
 }

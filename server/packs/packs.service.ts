@@ -15,7 +15,7 @@ import { packProblems } from './packs.problems.ts';
 import { createPacksStore } from './packs.store.ts';
 import type { PackServices } from './ports.ts';
 import { removeItems } from './remove-items.ts';
-import { MAX_SAMPLE_RECORDS, seedSample, type SampleResult, type SampleWriter } from './sample/seed-sample.ts';
+import { MAX_SAMPLE_RECORDS, seedSample, type SampleResult, type SampleStore } from './sample/seed-sample.ts';
 
 export type PacksService = ReturnType<typeof createPacksService>;
 export type InstallOptions = { sampleRecords?: number; seed?: number };
@@ -28,14 +28,17 @@ export function createPacksService(deps: { db: Db; services: PackServices; packs
   const { services } = deps;
 
   /** Sample records go in as the system: they may start in any state (a closed case, an approved leave). */
-  const writer: SampleWriter = async (entity, records) => {
-    const { results } = await services.bulkCreate(entity, { records }, SYSTEM_ACTOR);
-    return results.map((r) => (r.status < 300 ? { id: (r.record as { _id: string })._id } : { problem: `${r.problem?.detail ?? r.problem?.title ?? r.status}` }));
+  const sampleStore: SampleStore = {
+    async write(entity, records) {
+      const { results } = await services.bulkCreate(entity, { records }, SYSTEM_ACTOR);
+      return results.map((r) => (r.status < 300 ? { id: (r.record as { _id: string })._id } : { problem: `${r.problem?.detail ?? r.problem?.title ?? r.status}` }));
+    },
+    existing: (entity, limit) => services.listRecords(entity, limit),
   };
 
   async function seed(pack: PackDocument, records: number, seedValue: number): Promise<SampleSummary> {
     if (!pack.sample || records <= 0) return { records: 0, failed: 0, byEntity: {}, problems: [], ms: 0 };
-    const result = await seedSample({ spec: pack.sample, total: records, seed: seedValue, write: writer });
+    const result = await seedSample({ spec: pack.sample, total: records, seed: seedValue, store: sampleStore });
     await store.save(pack.name, { sample: { records: result.records, seed: seedValue, at: new Date() } });
     return result;
   }

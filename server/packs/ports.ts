@@ -90,6 +90,9 @@ export type UiPort = {
 /** Bulk create of the records service: each record's result, in order. */
 export type BulkCreate = (entity: string, body: { records: unknown[] }, actor: Actor) => Promise<{ results: Array<{ status: number; record?: unknown; problem?: { detail?: string; title: string; errors?: unknown } }> }>;
 
+/** The first `limit` records of an entity, as the API gives them (the records query, as the system). */
+export type ListRecords = (entity: string, limit: number) => Promise<Array<Record<string, unknown> & { _id: string }>>;
+
 export type PackServices = {
   metadata: MetadataPort;
   roles: RolesPort;
@@ -98,5 +101,6 @@ export type PackServices = {
   duplicateRules: DuplicateRulesPort;
   plugins: PluginsPort;
   bulkCreate: BulkCreate;
+  listRecords: ListRecords;
   ui?: UiPort;
 };
