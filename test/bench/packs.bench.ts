@@ -67,6 +67,8 @@ export const benchmark: Benchmark = {
     const enginePort = await getFreePort();
     const server = await startServerChild({
       name: 'packs', entry: 'server/main.ts', readyPath: '/readyz',
+      // BENCH_PROFILE=<dir> writes a CPU profile of the server (every thread) there when it stops.
+      nodeArgs: process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_PROFILE] : [],
       env: { RAPPORT_DATA_DIR: join(dir, 'data'), RAPPORT_EMBEDDED_PORT: String(enginePort), RAPPORT_DB_NAME: DB_NAME, LOG_LEVEL: 'warn', MONGODB_URI: '', RAPPORT_ADMIN_EMAIL: BENCH_ADMIN.email, RAPPORT_ADMIN_PASSWORD: BENCH_ADMIN.password },
     });
     const client = await MongoClient.connect(`mongodb://127.0.0.1:${enginePort}/?directConnection=true`);

@@ -11,7 +11,7 @@ import { createRandom, type Random } from './random.ts';
 
 export const MAX_SAMPLE_RECORDS = 100_000;
 const BATCH = 500;
-const IN_FLIGHT = 4;
+const IN_FLIGHT = 8;
 
 /** Writes one batch (answering each record's new id, or its problem), and reads records already there. */
 export type SampleStore = {
