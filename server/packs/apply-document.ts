@@ -70,7 +70,8 @@ export async function applyDocument(input: ApplyInput): Promise<{ report: Instal
   const owned = new Map<string, Owned>();
   const keep = async (adapter: Adapter, item: Item) => owned.set(itemKey(item), { ...refOf(item), fingerprint: fingerprint(await adapter.current(item)) });
 
-  async function settle(adapter: Adapter, item: Item, decision: Decision, create: () => Promise<void>): Promise<void> {
+  /** `madeAnyway`: a failed create left the item in place (an entity whose links could not be added): it is the pack's to finish. */
+  async function settle(adapter: Adapter, item: Item, decision: Decision, create: () => Promise<void>, madeAnyway = false): Promise<void> {
     const before = input.owned?.get(itemKey(item));
     if (decision.action === 'conflict') {
       report.conflicts.push({ ...refOf(item), reason: decision.reason });
@@ -84,7 +85,8 @@ export async function applyDocument(input: ApplyInput): Promise<{ report: Instal
       if (decision.action !== 'unchanged' || before) await keep(adapter, item);
     } catch (err) {
       report.conflicts.push({ ...refOf(item), reason: `could not be installed: ${reasonOf(err)}` });
-      if (before) owned.set(itemKey(item), before);
+      if (madeAnyway) await keep(adapter, item);
+      else if (before) owned.set(itemKey(item), before);
     }
   }
 
@@ -99,11 +101,12 @@ export async function applyDocument(input: ApplyInput): Promise<{ report: Instal
       if (item !== entities[0]) continue;
       // Entities go in one batch: relations among them (and rollups over each other) need two passes.
       const decisions = await Promise.all(entities.map(async (e) => ({ item: e, decision: await decide(adapter, e, input.owned?.get(itemKey(e))) })));
-      const created = await createEntities({ metadata: input.services.metadata, actor: input.actor, items: decisions.filter((d) => d.decision.action === 'create').map((d) => d.item), archived: input.archived });
-      for (const { item: e, decision } of decisions) await settle(adapter, e, decision, async () => {
-        const failure = created.get(e.name);
-        if (failure) throw failure;
-      });
+      const { failures, exist } = await createEntities({ metadata: input.services.metadata, actor: input.actor, items: decisions.filter((d) => d.decision.action === 'create').map((d) => d.item), archived: input.archived });
+      for (const { item: e, decision } of decisions) {
+        await settle(adapter, e, decision, async () => {
+          if (failures.has(e.name)) throw failures.get(e.name);
+        }, exist.has(e.name));
+      }
       continue;
     }
     await settle(adapter, item, await decide(adapter, item, input.owned?.get(itemKey(item))), () => adapter.create(item, input.actor));

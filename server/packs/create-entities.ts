@@ -76,8 +76,11 @@ async function restoreArchived(metadata: MetadataPort, actor: Actor, items: Item
   return restored;
 }
 
-/** Creates (or restores) the entities; answers each one that failed with its error. */
-export async function createEntities(input: { metadata: MetadataPort; actor: Actor; items: Item[]; archived?: ReadonlyMap<string, ArchivedEntity> }): Promise<Map<string, unknown>> {
+/**
+ * Creates (or restores) the entities; answers each one that failed with its error, and the ones
+ * that exist now, whole or not (an entity whose second pass failed is the pack's, to finish later).
+ */
+export async function createEntities(input: { metadata: MetadataPort; actor: Actor; items: Item[]; archived?: ReadonlyMap<string, ArchivedEntity> }): Promise<{ failures: Map<string, unknown>; exist: Set<string> }> {
   const { metadata } = input;
   const change = { actor: input.actor.id };
   const failures = new Map<string, unknown>();
@@ -85,6 +88,7 @@ export async function createEntities(input: { metadata: MetadataPort; actor: Act
   // Restored entities take the pack's definition after (their links came back in the archive's order).
   const secondPass: Item[] = input.archived ? await restoreArchived(metadata, input.actor, input.items, input.archived, failures) : [];
   for (const item of input.items) if (input.archived?.has(item.name)) pending.delete(item.name);
+  const exist = new Set(secondPass.map((i) => i.name));
   const available = (entity: string) => !pending.has(entity);
   for (const item of parentsFirst(input.items.filter((i) => pending.has(i.name)))) {
     const def = item.body as Definition;
@@ -92,6 +96,7 @@ export async function createEntities(input: { metadata: MetadataPort; actor: Act
     try {
       await metadata.create(deferred.size ? withoutFields(def, deferred) : def, change);
       pending.delete(item.name);
+      exist.add(item.name);
       if (deferred.size) secondPass.push(item);
     } catch (err) {
       failures.set(item.name, err);
@@ -104,5 +109,5 @@ export async function createEntities(input: { metadata: MetadataPort; actor: Act
       failures.set(item.name, err);
     }
   }
-  return failures;
+  return { failures, exist };
 }

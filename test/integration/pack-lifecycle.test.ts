@@ -26,6 +26,32 @@ describe('installing over what a user made', () => {
   });
 });
 
+describe('an install that cannot finish', () => {
+  let s: AppServer;
+  beforeAll(async () => {
+    s = await startAppServer();
+  });
+  afterAll(() => s?.stop());
+
+  it('says what stopped it, and the next install finishes what it started once the way is clear', async () => {
+    // An archived entity keeps its name until it is restored or purged: the pack cannot create its own lead.
+    await defineEntity(s, { name: 'lead', label: 'Lead', pluralLabel: 'Leads', fields: [{ name: 'name', type: 'text' }] });
+    expect((await s.call('DELETE', '/api/metadata/entities/lead')).status).toBe(204);
+    const blocked = await installPack(s, 'sales');
+    const stopped = blocked.conflicts.filter((c) => c.kind === 'entity').map((c) => c.name).sort();
+    expect(stopped).toEqual(['activity', 'contact', 'lead', 'opportunity']);
+    expect(blocked.conflicts.find((c) => c.name === 'lead')!.reason).toMatch(/^could not be installed: An archived entity is called "lead"/);
+    const archived = (await s.call('GET', '/api/metadata/archive')).body.data as Array<{ id: string; entity: string }>;
+    expect((await s.call('DELETE', `/api/metadata/archive/${archived.find((e) => e.entity === 'lead')!.id}`)).status).toBe(204);
+    const finished = await installPack(s, 'sales');
+    expect(finished.conflicts).toEqual([]);
+    expect(names(finished.created, 'entity')).toEqual(['lead']);
+    expect(names(finished.updated as Array<{ kind: string; name: string }>, 'entity')).toEqual(['activity', 'contact', 'opportunity']);
+    const contact = (await s.call('GET', '/api/metadata/entities/contact')).body;
+    expect(contact.fields.find((f: { name: string }) => f.name === 'sourceLead')).toMatchObject({ type: 'relation', target: 'lead' });
+  });
+});
+
 describe('install twice, customise, uninstall, install again', () => {
   let s: AppServer;
   let first: Report;
