@@ -12,7 +12,8 @@ const DIST = fileURLToPath(new URL('../../studio/dist/', import.meta.url));
 /** Paths the server answers itself: never the app's index.html. */
 const SERVER_PATHS = /^\/(api|hooks|mail|healthz|readyz)(\/|$)/;
 
-const wantsPage = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && !SERVER_PATHS.test(req.path) && req.accepts(['html', 'json']) === 'html';
+/** A browser navigating asks for text/html by name; API clients (any type, or JSON) get the 404 problem. */
+const wantsPage = (req: Request) => (req.method === 'GET' || req.method === 'HEAD') && !SERVER_PATHS.test(req.path) && /\btext\/html\b/.test(req.get('accept') ?? '');
 
 export function studioRoutes(dist = DIST): Router {
   const router = Router();

@@ -58,7 +58,7 @@ describe.skipIf(!hasChromium)('studio: design objects', () => {
     // Keyboard: Move up keeps the focus on the moved field's button; then drag and drop puts it back.
     await page.getByRole('button', { name: 'Move Budget up' }).click();
     await expect.poll(() => fieldNames(page)).toEqual(['name', 'budget', 'client']);
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Move Budget up');
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Move Budget up');
     await page.locator('li[data-name="client"]').dragTo(page.locator('li[data-name="budget"]'));
     await expect.poll(() => fieldNames(page)).toEqual(['name', 'client', 'budget']);
     await page.getByRole('button', { name: 'Move Budget up' }).press('Enter');
