@@ -8,6 +8,7 @@ import type { Component } from 'svelte';
 export type DesignSection = { name: string; label: string; description: string; everyone?: boolean; load: () => Promise<{ default: Component<{ item?: string }> }> };
 
 export const SECTIONS: DesignSection[] = [
+  { name: 'packs', label: 'Solution packs', description: 'Sales, nonprofit and HR: a working CRM with sample data in one click', load: () => import('./packs/Packs.svelte') },
   { name: 'objects', label: 'Objects', description: 'Entities, their fields and relations', load: () => import('./objects/ObjectsScreen.svelte') },
   { name: 'templates', label: 'Templates', description: 'Emails and documents in Handlebars, previewed live against a record', load: () => import('./templates/Templates.svelte') },
   { name: 'plugins', label: 'Plugins', description: 'Install plugins, grant what they may reach, settings and logs', load: () => import('./plugins/Plugins.svelte') },
