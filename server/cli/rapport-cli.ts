@@ -2,7 +2,8 @@
  * The `rapport` command. For plugin authors (issue 6):
  *   rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]   scaffold a plugin with a test
  *   rapport plugin test <id> [--dir <plugins dir>]                      run that plugin's tests
- * and on a database (issue 9, data-commands.ts): packs, sample data, metadata export/import, admins.
+ * and on a database (issue 9, data-commands.ts): packs, sample data, metadata export/import, admins;
+ *   rapport start                                                        the server (as npm start)
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { pluginFiles } from './plugin-template.ts';
 import { DATA_AREAS, DATA_USAGE, runDataCommand } from './data-commands.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const USAGE = `usage: rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]\n       rapport plugin test <id> [--dir <plugins dir>]\n${DATA_USAGE}`;
+const USAGE = `usage: rapport start\n       rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]\n       rapport plugin test <id> [--dir <plugins dir>]\n${DATA_USAGE}`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
@@ -49,8 +50,17 @@ function fail(message: string): number {
   return 1;
 }
 
+/** The server in this process's place: the studio built first, flags isolated-vm needs set by main.ts's own launcher code. */
+function start(): number {
+  const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(repoRoot, 'studio/vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: repoRoot });
+  if (build.status !== 0) return build.status ?? 1;
+  const server = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'server/main.ts')], { stdio: 'inherit', cwd: process.cwd() });
+  return server.status ?? 1;
+}
+
 async function main(args: string[]): Promise<number> {
   const [area, command, id] = args;
+  if (area === 'start' && args.length === 1) return start();
   if (area && DATA_AREAS.includes(area)) return runDataCommand(area, args.slice(1));
   if (area !== 'plugin' || !id || (command !== 'new' && command !== 'test')) return fail(USAGE);
   return command === 'new' ? newPlugin(id, args.slice(3)) : testPlugin(id, args.slice(3));
