@@ -96,6 +96,8 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     expect(headers.join('|')).not.toContain('Email');
     expect(await vp.getByText('ada@example.org').count()).toBe(0);
     expect(await vp.getByRole('link', { name: /New contact/ }).count()).toBe(0);
+    // Her role may not export: no Export button (the server refuses the export too).
+    expect(await vp.getByRole('link', { name: 'Export' }).count()).toBe(0);
     expect(await vp.getByRole('button', { name: '+ New' }).count()).toBe(0);
     expect(await vp.getByRole('link', { name: 'Design' }).count()).toBe(0);
     await vp.getByRole('link', { name: 'Ada Lovelace' }).click();

@@ -7,7 +7,7 @@ export type FieldAccess = 'hidden' | 'read' | 'edit';
 export type Entity = EntityDefinition & {
   version: number;
   metadataVersion?: number;
-  permissions?: { read: boolean; create: boolean; update: boolean; delete: boolean; fields: Record<string, FieldAccess> };
+  permissions?: { read: boolean; create: boolean; update: boolean; delete: boolean; export?: boolean; fields: Record<string, FieldAccess> };
 };
 
 export type User = { id: string; email: string; name: string; active: boolean; roles: string[]; team: string | null };
