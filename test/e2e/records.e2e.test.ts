@@ -24,7 +24,7 @@ describe.skipIf(!hasChromium)('studio: records', () => {
         { name: 'endReason', type: 'text', requiredWhen: { field: 'status', op: 'eq', value: 'closed' } },
       ],
     });
-    const acme = await createRecord(server, 'account', { name: 'Acme Ltd' });
+    const acme = await createRecord(server, 'account', { name: 'Acme Ltd', phone: '+44 20 7183 8750' });
     for (let i = 0; i < 40; i++) await createRecord(server, 'contact', { name: { first: `Person`, last: `No${i}` }, account: acme._id, status: 'active' });
   }, 120_000);
   afterAll(() => studio?.stop());
@@ -62,6 +62,21 @@ describe.skipIf(!hasChromium)('studio: records', () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Grace Hopper');
     const n = await clicks();
     reportClicks('create a record from anywhere', n);
+    expect(n).toBeLessThanOrEqual(3);
+    await context.close();
+  });
+
+  it('finds a record by a phone number typed as people say it, in three clicks or less', async () => {
+    const { page, context } = await signedInPage(studio);
+    const clicks = await countClicks(page);
+    await page.getByRole('searchbox', { name: /Search everything/ }).click();
+    await page.keyboard.type('020 7183 8750');
+    await page.keyboard.press('Enter');
+    await page.getByRole('link', { name: 'Acme Ltd' }).click();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Ltd');
+    await shot(page, 'search-by-phone');
+    const n = await clicks();
+    reportClicks('find a record by phone number', n);
     expect(n).toBeLessThanOrEqual(3);
     await context.close();
   });
