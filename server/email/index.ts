@@ -38,7 +38,7 @@ import { createOutboxStore } from './outbox.store.ts';
 import { smtpTransport } from './transport.ts';
 import { createUnsubscribe } from './unsubscribe.ts';
 
-export { mailRoutes, unsubscribeRoutes } from './mail.routes.ts';
+export { mailRoutes, recordMailRoutes, unsubscribeRoutes } from './mail.routes.ts';
 export { mailProblems } from './email.problems.ts';
 export { DEFAULT_DELIVERY, type DeliveryOptions } from './delivery.ts';
 export type { EnqueueInput } from './mail.service.ts';
@@ -72,6 +72,7 @@ export function createMail(deps: MailDeps) {
 
   return {
     service,
+    store,
     consent,
     unsubscribe,
     enqueue: (input: EnqueueInput) => service.enqueue(input),

@@ -4,7 +4,7 @@
  * the consent settings of each entity. /mail/unsubscribe is public: the signed token is the
  * authority, and only a POST (the confirmation button, or a mail client's one-click) changes anything.
  */
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import { actorOf } from '../shared/actor.ts';
 import type { MailDoc } from './outbox.store.ts';
 import type { Mail } from './index.ts';
@@ -46,6 +46,21 @@ export function mailRoutes(mail: Mail): Router {
   });
   router.get('/api/mail/settings', async (_req, res) => void res.json({ data: await mail.consent.list() }));
   router.put('/api/mail/settings/:entity', async (req, res) => void res.json({ entity: param(req, 'entity'), ...(await mail.consent.save(param(req, 'entity'), req.body, actorOf(res).id)) }));
+  return router;
+}
+
+/**
+ * The mails about one record, newest first, for anyone who can read it: the record page's
+ * timeline shows them (the outbox itself stays for administrators).
+ */
+export function recordMailRoutes(mail: Mail, canRead: (entity: string, id: string, res: Response) => Promise<unknown>): Router {
+  const router = Router();
+  router.get('/api/entities/:entity/records/:id/mails', async (req, res) => {
+    const [entity, id] = [param(req, 'entity'), param(req, 'id')];
+    await canRead(entity, id, res);
+    const list = await mail.store.list({ record: { entity, id }, limit: 50 });
+    res.json({ data: list.map((m) => ({ id: m._id.toHexString(), to: m.to, template: m.template, subject: m.rendered?.subject ?? null, status: m.status, createdAt: m.createdAt, sentAt: m.sentAt ?? null })) });
+  });
   return router;
 }
 

@@ -88,8 +88,8 @@ export function createOutboxStore(db: Db) {
       const res = await mails.updateOne({ _id: doc._id, status: 'sending', 'lease.owner': doc.lease!.owner }, { $set: { ...set, updatedAt: new Date() }, $unset: { lease: '' } });
       return res.modifiedCount === 1;
     },
-    list(query: { status?: MailStatus; to?: string; before?: Date; limit: number }): Promise<MailDoc[]> {
-      const filter: Filter<MailDoc> = {};
+    list(query: { status?: MailStatus; to?: string; before?: Date; limit: number; record?: RecordRef }): Promise<MailDoc[]> {
+      const filter: Filter<MailDoc> = query.record ? { 'record.entity': query.record.entity, 'record.id': query.record.id } : {};
       if (query.status) filter.status = query.status;
       if (query.to) filter.to = query.to;
       if (query.before) filter.createdAt = { $lt: query.before };

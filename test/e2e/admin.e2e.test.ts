@@ -230,6 +230,9 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), soon).toBe('About Tess Temp');
     expect(await page.locator('pre').textContent()).toContain('Hello Tess Temp, a follow-up.');
     expect(await page.getByText('Kept by the mail catcher').count()).toBe(1);
+    // The record's own page shows the mail on its timeline (the 360° view), for anyone who can read it.
+    await page.goto(`${server.base}/r/contact/${temp._id}`);
+    await expect.poll(() => page.getByRole('region', { name: 'Timeline' }).textContent(), soon).toContain('About Tess Temp');
     await context.close();
   });
 });

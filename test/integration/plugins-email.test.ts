@@ -6,7 +6,7 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startAppServer, type AppServer } from '../support/app-server.ts';
+import { issueToken, startAppServer, type AppServer } from '../support/app-server.ts';
 import { createRecord, defineEntity } from '../support/crm-fixture.ts';
 
 let s: AppServer;
@@ -65,4 +65,14 @@ it('cannot name a record the acting user cannot read as the merge record', async
   const before = (await outbox()).length;
   expect(await thank('mailer', { about: 'f'.repeat(24) })).toMatch(/^refused: /);
   expect((await outbox()).length).toBe(before);
+});
+
+it("lists a record's mails for whoever can read the record, and for nobody else", async () => {
+  const mails = await s.call('GET', `/api/entities/donor/records/${donorId}/mails`);
+  expect(mails.status).toBe(200);
+  expect(mails.body.data.map((m: { to: string; template: string }) => [m.to, m.template])).toEqual([['ada@donors.example', 'thanks']]);
+  expect((await s.call('GET', `/api/entities/donor/records/${'f'.repeat(24)}/mails`)).status).toBe(404);
+  await s.call('POST', '/api/users', { email: 'nobody@donors.example', name: 'No role', password: 'no role password 1' });
+  const token = await issueToken(s.call, { email: 'nobody@donors.example', password: 'no role password 1' });
+  expect((await s.call('GET', `/api/entities/donor/records/${donorId}/mails`, undefined, { authorization: `Bearer ${token}` })).status).toBe(404);
 });

@@ -39,7 +39,10 @@ export type HistoryEntry = { id: string; type: string; at: string; actorId: stri
 export type RunSummary = { id: string; workflow: string; status: string; createdAt: string; finishedAt: string | null; error: unknown };
 export type PluginAction = { plugin: string; name: string; label: string; input: unknown };
 
+export type RecordMail = { id: string; to: string; template: string; subject: string | null; status: string; createdAt: string; sentAt: string | null };
+
 export const timeline = {
+  mails: async (entity: string, id: string) => (await api.get<{ data: RecordMail[] }>(`${records(entity)}/${enc(id)}/mails`)).data,
   history: async (entity: string, id: string) => (await api.get<{ data: HistoryEntry[] }>(`${records(entity)}/${enc(id)}/history`, { limit: 20 })).data,
   runs: async (entity: string, id: string) => (await api.get<{ data: RunSummary[] }>(`${records(entity)}/${enc(id)}/workflow-runs`)).data,
 };
