@@ -75,6 +75,8 @@ describe.skipIf(!hasChromium)('studio: records', () => {
     await page.getByRole('link', { name: 'Acme Ltd' }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Acme Ltd');
     await shot(page, 'search-by-phone');
+    // Its timeline holds its activities: the records linked to it (here its contacts), newest first.
+    await expect.poll(() => page.getByRole('region', { name: 'Timeline' }).textContent()).toContain('Contact Person No39');
     const n = await clicks();
     reportClicks('find a record by phone number', n);
     expect(n).toBeLessThanOrEqual(3);

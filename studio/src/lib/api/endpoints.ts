@@ -41,7 +41,10 @@ export type PluginAction = { plugin: string; name: string; label: string; input:
 
 export type RecordMail = { id: string; to: string; template: string; subject: string | null; status: string; createdAt: string; sentAt: string | null };
 
+export type RelatedGroup = { entity: string; field: string; label: string; total: number; data: ApiRecord[] };
+
 export const timeline = {
+  related: async (entity: string, id: string) => (await api.get<{ data: RelatedGroup[] }>(`${records(entity)}/${enc(id)}/related`, { limit: 10 })).data,
   mails: async (entity: string, id: string) => (await api.get<{ data: RecordMail[] }>(`${records(entity)}/${enc(id)}/mails`)).data,
   history: async (entity: string, id: string) => (await api.get<{ data: HistoryEntry[] }>(`${records(entity)}/${enc(id)}/history`, { limit: 20 })).data,
   runs: async (entity: string, id: string) => (await api.get<{ data: RunSummary[] }>(`${records(entity)}/${enc(id)}/workflow-runs`)).data,
