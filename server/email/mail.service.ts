@@ -14,20 +14,8 @@ import { mailProblems } from './email.problems.ts';
 import type { MailDoc, MailStatus, NewMail, OutboxStore, RecordRef } from './outbox.store.ts';
 import type { Unsubscribe } from './unsubscribe.ts';
 
-/** What other capabilities (workflows) and POST /api/mail/outbox queue. */
-export type EnqueueInput = {
-  to: string;
-  template: string;
-  data?: Record<string, unknown>;
-  record?: RecordRef;
-  recipient?: RecordRef;
-  transactional?: boolean;
-  from?: string;
-  replyTo?: string;
-  dedupeKey?: string;
-  locale?: string;
-  timeZone?: string;
-};
+/** What other capabilities (workflows) and POST /api/mail/outbox queue: the caller's part of a stored mail. */
+export type EnqueueInput = Pick<MailDoc, 'to' | 'template' | 'data' | 'record' | 'recipient' | 'transactional' | 'from' | 'replyTo' | 'dedupeKey' | 'locale' | 'timeZone'>;
 
 const ADDRESS = /^[^@\s<>",;]+@[^@\s<>",;]+\.[^@\s<>",;]+$|^[^@\s<>",;]+@localhost$/;
 /** "Name <address>" or a bare address; never a line break (header injection). */
