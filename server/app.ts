@@ -10,12 +10,12 @@ import { openApiRoutes } from './http/openapi.routes.ts';
 import { studioRoutes } from './http/studio.routes.ts';
 import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes } from './metadata/index.ts';
 import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
-import { createBulk, createRecordsQuery, createRecordsService, readAccess, filesRoutes, filterProblems, recordsRoutes } from './records/index.ts';
+import { createBulk, createRecordsQuery, createRecordsService, readAccess, filesRoutes, filterProblems, recordsRoutes, retitle } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, type Auth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
 import { createPlugins, pluginActionsRoutes, pluginEndpointsRoutes, pluginsRoutes, type FetchOptions } from './plugins/index.ts';
-import type { RecordsService } from './records/index.ts';
+import type { RecordsService, WriteContext } from './records/index.ts';
 import { fileURLToPath } from 'node:url';
 import { importRoutes } from './imports/index.ts';
 import { createDuplicateGuard, duplicatesRoutes, ruleStoreOf } from './duplicates/index.ts';
@@ -77,9 +77,16 @@ export function createApp(deps: AppDeps): Rapport {
   // Workflows run steps through the records service, and check transitions and locks in its pipeline.
   const workflows = createWorkflows({ db, ctx: { db, registry }, registry, records: () => records, logger, people, notify: notifications.notify, mail: () => mail, plugins: { run: (input) => plugins.actions.run({ ...input, actor: SYSTEM_ACTOR }), actions: (entity) => plugins.runtime.actionsFor(entity).map(({ plugin, action }) => ({ plugin: plugin._id, action: action.name, label: action.label })) }, options: { fetch: deps.pluginFetch, ...deps.workflows } });
   outbox.subscribe((events) => workflows.onEvents(events));
-  const ctx = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]), duplicates: createDuplicateGuard({ db, registry }) };
+  const ctx: WriteContext = { db, registry, store, events: outbox, users: { exists: (id: string) => auth.directory.user(id) !== undefined }, hooks: chainHooks([plugins.hooks, workflows.guard]), duplicates: createDuplicateGuard({ db, registry }) };
   const records: RecordsService = createRecordsService(ctx);
-  const templates = createTemplates({ db, logger, registry, records: () => records, limits: deps.templates });
+  const templates = createTemplates({ db, logger, registry, records: () => records, limits: deps.templates, titlesChanged: retitleAll });
+  // Records are titled by their entity's title template on every save (issue 7).
+  ctx.titles = templates.titles;
+  /** Renders the titles of these entities' records again; failures are logged, never thrown. */
+  function retitleAll(names: string[]): Promise<void> {
+    const entities = names.map((name) => registry.get(name)).filter((e) => e !== undefined);
+    return Promise.all(entities.map((e) => retitle(ctx, e).catch((err: unknown) => logger.warn({ err, entity: e.name }, 'titles could not be rendered again')))).then(() => undefined);
+  }
   const mail = createMail({ db, logger, registry, records: () => records, templates, smtpUrl: deps.smtpUrl, from: deps.mailFrom, publicUrl: deps.auth?.publicUrl ?? DEFAULT_AUTH_OPTIONS.publicUrl, options: deps.mail });
   const bin = createRecycleBin({ ctx, retentionDays });
   const duplicateRules = ruleStoreOf({ db, registry });

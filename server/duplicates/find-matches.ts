@@ -59,18 +59,18 @@ export async function readableIds(db: Db, entity: CompiledEntity, actor: Actor, 
 
 export type RecordRef = { _id: string; title: string | null };
 
-/** Each record's id and title as the actor sees it (a hidden title field shows as null). */
+/** Each record's id and title as the actor sees it: its template title, else its title field (null when hidden). */
 export async function recordRefs(db: Db, entity: CompiledEntity, actor: Actor, ids: readonly ObjectId[]): Promise<RecordRef[]> {
   const titleName = entity.definition.titleField;
   const field = titleName ? entity.fields.get(titleName) : undefined;
   const visible = visibleNames(entity, actor.permissions(entity.name));
   const shown = field && (!visible || visible.has(field.name)) ? field : undefined;
-  const docs = shown ? await db.collection(entity.collection).find({ _id: { $in: [...ids] } }, { projection: { [shown.name]: 1 } }).toArray() : [];
+  const docs = await db.collection(entity.collection).find({ _id: { $in: [...ids] } }, { projection: { _title: 1, ...(shown ? { [shown.name]: 1 } : {}) } }).toArray();
   const byId = new Map(docs.map((d) => [(d._id as ObjectId).toHexString(), d]));
   return ids.map((id) => {
     const doc = byId.get(id.toHexString());
     const value = shown && doc && doc[shown.name] !== undefined ? fieldTypeOf(shown).toApi(doc[shown.name], shown) : null;
-    const title = value && typeof value === 'object' ? (value as { display?: unknown }).display : value;
+    const title = typeof doc?._title === 'string' ? doc._title : value && typeof value === 'object' ? (value as { display?: unknown }).display : value;
     return { _id: id.toHexString(), title: title === null || title === undefined ? null : String(title) };
   });
 }

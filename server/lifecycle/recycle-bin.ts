@@ -56,7 +56,8 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
     const entity = ctx.registry.get(e.entity);
     const titleField = entity?.definition.titleField ? entity.fields.get(entity.definition.titleField) : undefined;
     const raw = titleField ? e.record[titleField.name] : undefined;
-    const title = titleField && raw !== undefined ? fieldTypeOf(titleField).toApi(raw, titleField) : null;
+    const fromField = titleField && raw !== undefined ? fieldTypeOf(titleField).toApi(raw, titleField) : null;
+    const title = typeof e.record._title === 'string' ? e.record._title : fromField;
     return {
       id: e._id.toHexString(), entity: e.entity, recordId: e.recordId.toHexString(), title: typeof title === 'object' && title ? JSON.stringify(title) : title,
       deletedAt: e.deletedAt, deletedBy: e.deletedBy, purgeAt: purgeAt(e), cascadedFrom: e.deletion && !e.deletion.equals(e._id) ? e.deletion.toHexString() : null,

@@ -40,6 +40,7 @@ const systemOutput: Record<string, unknown> = {
   updatedBy: { type: 'string', readOnly: true },
   ownerId: { type: 'string', readOnly: true },
   _version: { type: 'integer', readOnly: true },
+  _title: { type: 'string', readOnly: true, description: "The record's title from its entity's title template; absent when the entity has none" },
 };
 
 /** Schema of a record as the API returns it. */

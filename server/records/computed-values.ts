@@ -9,6 +9,7 @@ import type { Actor } from '../shared/actor.ts';
 import { scopeFilter } from './access.ts';
 import type { SaveHooks } from './save-hooks.ts';
 import type { DuplicateGuard } from './duplicate-guard.ts';
+import type { RecordTitles } from './record-title.ts';
 import { AUDIT_FIELDS, fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
 import { formulaValue } from './record-view.ts';
 import { loadParents, missingIds, parentKey, type ParentCache, type ReadContext } from './parents.ts';
@@ -20,7 +21,7 @@ export type EventSink = { notify(collection: string, id: unknown): void };
 /** Whether an id names a user (issue 4): user fields must point at one. */
 export type UserLookup = { exists(id: string): boolean };
 
-export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink; users?: UserLookup; hooks?: SaveHooks; duplicates?: DuplicateGuard };
+export type WriteContext = ReadContext & { store: MetadataStore; events: EventSink; users?: UserLookup; hooks?: SaveHooks; duplicates?: DuplicateGuard; titles?: RecordTitles };
 
 const isBlank = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
 
@@ -148,9 +149,11 @@ export function formulaScope(ctx: ReadContext, entity: CompiledEntity, doc: Docu
   return scope;
 }
 
+/** The search words: of the search fields, else of the title field and the title a template gave. */
 export function computeSearch(entity: CompiledEntity, doc: Document): void {
-  const fields = entity.definition.searchFields?.length ? entity.definition.searchFields : entity.definition.titleField ? [entity.definition.titleField] : [];
-  const values = fields.map((name) => doc[name]);
+  const own = entity.definition.searchFields?.length;
+  const fields = own ? entity.definition.searchFields! : entity.definition.titleField ? [entity.definition.titleField] : [];
+  const values = [...fields.map((name) => doc[name]), ...(own ? [] : [doc._title])];
   if (values.some((v) => v !== undefined)) doc._search = searchWords(values);
   else delete doc._search;
 }

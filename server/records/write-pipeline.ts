@@ -14,6 +14,7 @@ import { applyDefaults, assignAutonumbers, checkReferences, checkRequired, compu
 import { changeEvent, sameValue, type Channel } from './change-events.ts';
 import { attachFiles } from './files/attach-files.ts';
 import { guardDuplicates, type DuplicateOptions } from './duplicate-guard.ts';
+import { computeTitle } from './record-title.ts';
 
 /**
  * `fields`: the actor's field permissions, so hidden and read-only fields are refused with the rest.
@@ -40,6 +41,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await assignAutonumbers(ctx, entity, doc);
   await computeFormulas(ctx, entity, doc);
+  await computeTitle(ctx, entity, doc);
   computeSearch(entity, doc);
   Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
   const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
@@ -65,6 +67,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await computeFormulas(ctx, entity, after);
+  await computeTitle(ctx, entity, after);
   computeSearch(entity, after);
   const now = new Date();
   Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });

@@ -1,6 +1,6 @@
 /**
- * A record's title as a person reads it: its entity's title field (a full name's display form),
- * else its id. Titles of records looked up by id go through the records list, so a reader gets
+ * A record's title as a person reads it: what its entity's title template gave (issue 7), else its
+ * entity's title field (a full name's display form), else its id. Titles of records looked up by id go through the records list, so a reader gets
  * titles only of records in their read scope and only from a title field they may see.
  */
 import type { CompiledEntity } from '../metadata/index.ts';
@@ -10,6 +10,7 @@ import type { Actor } from '../shared/actor.ts';
 const MAX_LOOKUP = 200;
 
 export function titleOf(entity: CompiledEntity, record: ApiRecord): string {
+  if (typeof record._title === 'string' && record._title) return record._title;
   const name = entity.definition.titleField;
   const value = name ? record[name] : undefined;
   const shown = value && typeof value === 'object' ? (value as { display?: unknown }).display : value;

@@ -13,6 +13,7 @@
  *     unsubscribeUrl,                                        // optional: {{@unsubscribeUrl}}
  *   });
  *   await templates.exists(name, 'email');
+ *   ctx.titles = templates.titles;                           // record titles from title templates
  *   await templates.stop();                                  // ends the render worker
  *
  * Rendering runs in an isolated-vm isolate in a worker process with a CPU time limit, a
@@ -31,6 +32,7 @@ import { RenderSandbox } from './sandbox/render-sandbox.ts';
 import { createTemplatesService } from './templates.service.ts';
 import { createTemplatesStore } from './templates.store.ts';
 import type { TemplateDefinition } from './template.types.ts';
+import { createTitleTemplates } from './title-templates.ts';
 
 export { templatesRoutes } from './templates.routes.ts';
 export { templateProblems } from './templates.problems.ts';
@@ -40,17 +42,21 @@ export type { TemplatesService } from './templates.service.ts';
 
 const DEFAULTS_DIR = fileURLToPath(new URL('../../templates/', import.meta.url));
 
-export type TemplatesDeps = { db: Db; logger: Logger; registry: MetadataRegistry; records: () => RecordsService; limits?: Partial<TemplateLimits>; defaultsDir?: string };
+/** `titlesChanged`: these entities' title template changed, so their records' titles must be rendered again. */
+export type TemplatesDeps = { db: Db; logger: Logger; registry: MetadataRegistry; records: () => RecordsService; limits?: Partial<TemplateLimits>; defaultsDir?: string; titlesChanged?: (entities: string[]) => Promise<void> };
 
 export function createTemplates(deps: TemplatesDeps) {
   const logger = deps.logger.child({ module: 'templates' });
   const store = createTemplatesStore(deps.db, loadDefaultTemplates(deps.defaultsDir ?? DEFAULTS_DIR, logger));
   const sandbox = new RenderSandbox(logger);
   const renderer = createRenderer({ store, registry: deps.registry, records: deps.records, sandbox, limits: { ...DEFAULT_TEMPLATE_LIMITS, ...deps.limits } });
-  const service = createTemplatesService({ store, registry: deps.registry, renderer });
+  const titles = createTitleTemplates({ store, renderer, logger, changed: deps.titlesChanged });
+  const service = createTemplatesService({ store, registry: deps.registry, renderer, titles });
   return {
     service,
     render: renderer.render,
+    /** The title templates in force, for the records capability's write pipeline. */
+    titles: { renderFor: titles.renderFor },
     /** Whether `name` is a template now (of `kind`, when given). */
     async exists(name: string, kind?: TemplateDefinition['kind']): Promise<boolean> {
       const t = await store.get(name);

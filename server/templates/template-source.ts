@@ -74,7 +74,8 @@ function parseErrorAt(walk: Walk, err: Error, source: string): void {
   at(walk, undefined, detail, line, column);
 }
 
-function compilePart(part: PartName, source: string, errors: SourceError[], partials: Set<string>): string | undefined {
+/** A title is plain text, shown escaped by whatever shows it: its template does not HTML-escape. */
+function compilePart(part: PartName, source: string, errors: SourceError[], partials: Set<string>, kind: TemplateDefinition['kind']): string | undefined {
   const walk: Walk = { part, errors, partials };
   let ast: Node;
   try {
@@ -87,7 +88,7 @@ function compilePart(part: PartName, source: string, errors: SourceError[], part
   check(walk, ast);
   if (errors.length > before) return undefined;
   try {
-    return String(Handlebars.precompile(ast, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, strict: false }));
+    return String(Handlebars.precompile(ast, { knownHelpers: KNOWN_HELPERS, knownHelpersOnly: true, strict: false, noEscape: kind === 'title' }));
   } catch (err) {
     const e = err as Error & { lineNumber?: number; column?: number };
     at(walk, undefined, e.message.replace(/ - \d+:\d+$/, ''), e.lineNumber ?? 1, (e.column ?? 0) + 1);
@@ -101,7 +102,7 @@ export const hashOf = (def: Pick<TemplateDefinition, 'kind' | 'parts'>): string 
 /** Every syntax and safety error of every part, at once; an empty list when it compiles. */
 export function sourceErrors(def: Pick<TemplateDefinition, 'kind' | 'parts'>): SourceError[] {
   const errors: SourceError[] = [];
-  for (const part of PART_NAMES) if (def.parts[part] !== undefined) compilePart(part, def.parts[part]!, errors, new Set());
+  for (const part of PART_NAMES) if (def.parts[part] !== undefined) compilePart(part, def.parts[part]!, errors, new Set(), def.kind);
   return errors;
 }
 
@@ -120,7 +121,7 @@ export function compileTemplate(def: Pick<TemplateDefinition, 'kind' | 'parts'>)
   for (const part of PART_NAMES) {
     const source = def.parts[part];
     if (source === undefined) continue;
-    const spec = compilePart(part, source, errors, partials);
+    const spec = compilePart(part, source, errors, partials, def.kind);
     if (spec !== undefined) specs[part] = spec;
   }
   if (errors.length) throw syntaxProblem(errors);

@@ -11,6 +11,7 @@ import type { CurrentTemplate, TemplatesStore } from './templates.store.ts';
 import { templateProblems } from './templates.problems.ts';
 import type { Renderer } from './render-template.ts';
 import type { TemplateDefinition } from './template.types.ts';
+import type { TitleTemplates } from './title-templates.ts';
 
 export type Change = { by: string; expectedVersion?: number };
 export type TemplateView = TemplateDefinition & { version: number; source: 'custom' | 'default'; hasDefault: boolean; updatedAt?: Date; updatedBy?: string };
@@ -36,7 +37,7 @@ function checkPreview(body: unknown, actor: Actor): { entity?: string; recordId?
   return { ...out, data: (b.data as Record<string, unknown>) ?? {}, draft: b.draft };
 }
 
-export function createTemplatesService(deps: { store: TemplatesStore; registry: MetadataRegistry; renderer: Renderer }) {
+export function createTemplatesService(deps: { store: TemplatesStore; registry: MetadataRegistry; renderer: Renderer; titles: TitleTemplates }) {
   const { store } = deps;
 
   function checked(name: string, body: unknown): TemplateDefinition {
@@ -72,8 +73,10 @@ export function createTemplatesService(deps: { store: TemplatesStore; registry: 
     /** Creates or replaces; `created` when the name had no template before. */
     async save(name: string, body: unknown, change: Change): Promise<{ template: TemplateView; created: boolean }> {
       const definition = checked(name, body);
+      await deps.titles.checkUnique(definition);
       const before = await store.get(name);
       await saveVersion(definition, change);
+      await deps.titles.saved(before?.definition, definition);
       return { template: await get(name), created: !before };
     },
     /** Deletes an administrator's version; the default (if any) is what the name means afterwards. */
@@ -81,6 +84,7 @@ export function createTemplatesService(deps: { store: TemplatesStore; registry: 
       const t = await store.get(name);
       if (!t || t.source === 'default') throw templateProblems.templateNotFound.create({ detail: t ? `"${name}" is a default template: there is no saved version to delete` : `There is no template "${name}"` });
       await saveVersion(t.definition, { ...change, deleted: true });
+      await deps.titles.saved(t.definition, (await store.get(name))?.definition);
       return { reverted: t.hasDefault };
     },
     async history(name: string) {
@@ -97,7 +101,11 @@ export function createTemplatesService(deps: { store: TemplatesStore; registry: 
     async restore(name: string, version: number, change: Change): Promise<TemplateView> {
       const entry = await store.versionOf(name, version);
       if (!entry) throw templateProblems.templateNotFound.create({ detail: `Template "${name}" has no version ${version}` });
-      await saveVersion(checked(name, entry.definition), change);
+      const definition = checked(name, entry.definition);
+      await deps.titles.checkUnique(definition);
+      const before = await store.get(name);
+      await saveVersion(definition, change);
+      await deps.titles.saved(before?.definition, definition);
       return get(name);
     },
     /** Renders the saved template (or an administrator's draft) against a record the caller can read, or sample data. */

@@ -1,7 +1,7 @@
 /**
  * Issue 8, Design → administration in a real browser: a role made in the permission matrix and a
  * user invited with it, who then sees only what the role allows; a template edited with a live
- * preview against a record; a plugin's capability granted after review; a mail that failed
+ * preview against a record; a title template that retitles a list; a plugin's capability granted after review; a mail that failed
  * because its record was deleted, sent again once the record is restored from the recycle bin.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -166,6 +166,26 @@ describe.skipIf(!hasChromium)('studio: users and roles, templates, plugins, outb
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent(), soon).toBe('Templates');
     expect((await studio.server.call('GET', '/api/templates/welcome-note')).status).toBe(404);
+    await context.close();
+  });
+
+  it('titles contacts with a title template: the list shows the new titles once it is saved', async () => {
+    const { page, context } = await signedInPage(studio);
+    await openDesign(page, 'Templates');
+    await page.getByLabel('New template name').fill('contact-title');
+    await page.getByRole('button', { name: 'New template' }).click();
+    await page.getByLabel('Kind').selectOption('title');
+    await page.getByLabel('Written for').selectOption('contact');
+    await expect.poll(() => page.getByText(/Titles every Contact record/).count(), soon).toBe(1);
+    await page.getByLabel('Plain-text body').fill('{{record.name}} · {{default record.city "no town"}}');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent(), soon).toContain('Saved as version 1');
+    // The save waits up to 2 s for existing records' titles; a slow machine may take longer.
+    await expect.poll(async () => (await studio.server.call('GET', '/api/entities/contact/records?fields=name')).body.data.filter((r: { _title?: string }) => r._title).length, soon).toBe(2);
+    await page.getByRole('navigation', { name: 'Objects' }).getByRole('link', { name: 'Contacts' }).click();
+    await expect.poll(() => page.getByRole('link', { name: 'Ada Lovelace · London' }).count(), soon).toBe(1);
+    await shot(page, 'record-titles');
+    await studio.server.call('DELETE', '/api/templates/contact-title');
     await context.close();
   });
 

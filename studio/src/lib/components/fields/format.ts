@@ -6,9 +6,10 @@ type Named = { display?: string; first?: string; last?: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** The title of a record: its entity's title field, read as text. */
+/** The title of a record: what its entity's title template gave, else its title field, read as text. */
 export function titleOf(entity: Entity | undefined, record: Record<string, unknown> | null | undefined): string {
   if (!record) return '';
+  if (typeof record._title === 'string' && record._title) return record._title;
   const field = entity?.fields.find((f) => f.name === entity.titleField);
   const text = field ? formatValue(field, record[field.name]) : '';
   return text || String(record._id ?? '');

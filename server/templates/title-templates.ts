@@ -1,0 +1,91 @@
+/**
+ * Record titles from templates (issue 7): a template of kind `title` written for an entity (its
+ * `entity`) titles that entity's records. The records capability renders it on every save and
+ * stores the result (see server/records/record-title.ts); this side says which template is in
+ * force for an entity, renders it, refuses a second title template for the same entity, and says
+ * when an entity's titles must be rendered again.
+ *
+ * Which template titles which entity is read at most once a second per instance (a save on this
+ * instance is seen at once), so writes to entities without a title template cost a map lookup.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../shared/logger.ts';
+import type { Renderer } from './render-template.ts';
+import type { TemplatesStore } from './templates.store.ts';
+import { templateProblems } from './templates.problems.ts';
+import type { TemplateDefinition } from './template.types.ts';
+
+/** Rendered titles are one line of at most this many characters. */
+export const MAX_TITLE = 300;
+const REFRESH_MS = 1_000;
+/** How long a save waits for the retitle, so that the titles are new when the person looks (the rest goes on in the background). */
+export const RETITLE_WAIT_MS = 2_000;
+
+type Deps = { store: TemplatesStore; renderer: Renderer; logger: Logger; changed?: (entities: string[]) => Promise<void> };
+
+type TitleTemplate = { name: string; definition: TemplateDefinition };
+
+const titledEntity = (def: TemplateDefinition | undefined): string | undefined => (def?.kind === 'title' ? def.entity : undefined);
+
+export function createTitleTemplates(deps: Deps) {
+  let cache: { at: number; byEntity: Promise<Map<string, TitleTemplate>> } | undefined;
+
+  async function load(): Promise<Map<string, TitleTemplate>> {
+    const map = new Map<string, TitleTemplate>();
+    for (const t of await deps.store.list()) {
+      const entity = titledEntity(t.definition);
+      if (entity && !map.has(entity)) map.set(entity, { name: t.definition.name!, definition: t.definition });
+    }
+    return map;
+  }
+
+  /** Concurrent saves share one read; a failed read is not kept. */
+  function byEntity(): Promise<Map<string, TitleTemplate>> {
+    if (cache && Date.now() - cache.at < REFRESH_MS) return cache.byEntity;
+    const loading = load();
+    cache = { at: Date.now(), byEntity: loading };
+    loading.catch(() => {
+      if (cache?.byEntity === loading) cache = undefined;
+    });
+    return loading;
+  }
+
+  return {
+    /** The title renderer the records capability calls on each save; null without a title template. */
+    async renderFor(entity: string) {
+      const template = (await byEntity()).get(entity);
+      if (!template) return null;
+      return async (record: Record<string, unknown>): Promise<string | null> => {
+        try {
+          const { text } = await deps.renderer.renderDefinition(template.definition, { record });
+          return text?.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE) || null;
+        } catch (err) {
+          deps.logger.warn({ err, template: template.name, entity }, 'title template could not be rendered; the record keeps its title field');
+          return null;
+        }
+      };
+    },
+    /** Throws invalid-template (pointer /entity) when another title template already titles the entity. */
+    async checkUnique(def: TemplateDefinition): Promise<void> {
+      const entity = titledEntity(def);
+      if (!entity) return;
+      cache = undefined;
+      const other = (await byEntity()).get(entity);
+      if (other && other.name !== def.name) {
+        throw templateProblems.invalidTemplate.create({ detail: `/entity "${other.name}" already titles ${entity} records`, errors: [{ pointer: '/entity', detail: `"${other.name}" already titles ${entity} records: an entity has one title template; change that one` }] });
+      }
+    },
+    /**
+     * A template changed from `before` to `after` (either may be absent): retitles the entities
+     * concerned, waiting for it at most RETITLE_WAIT_MS.
+     */
+    async saved(before: TemplateDefinition | undefined, after: TemplateDefinition | undefined): Promise<void> {
+      const entities = [...new Set([titledEntity(before), titledEntity(after)].filter((e): e is string => !!e))];
+      if (!entities.length || !deps.changed) return;
+      cache = undefined;
+      await Promise.race([deps.changed(entities), sleep(RETITLE_WAIT_MS, undefined, { ref: false })]);
+    },
+  };
+}
+
+export type TitleTemplates = ReturnType<typeof createTitleTemplates>;
