@@ -19,7 +19,12 @@ export type RapportSdk = {
     /** Up to 200 records the acting user can see. */
     find(entity: string, query?: FindQuery): Promise<ApiRecord[]>;
     count(entity: string, query?: { filter?: Filter }): Promise<number>;
-    /** Needs records:write:<entity>; runs the whole write pipeline (and other plugins' hooks). */
+    /**
+     * Needs records:write:<entity>; runs the whole write pipeline (and other plugins' hooks). Not in
+     * before-save or before-delete hooks, validators or computed values: those only read (a
+     * `plugin-read-only` error), so that a save they refuse leaves nothing behind. Write from an
+     * after-save hook, an action or an endpoint.
+     */
     create(entity: string, values: Record<string, unknown>): Promise<ApiRecord>;
     update(entity: string, id: string, values: Record<string, unknown>): Promise<ApiRecord>;
   };
@@ -35,7 +40,8 @@ export type RapportSdk = {
      * Needs email:send. Queues a mail from one of the deployment's templates in the outbox (sent over
      * SMTP with retries, or kept in the mail catcher); the recipient's consent and unsubscribe apply.
      * `record` (one the acting user can read) is the template's merge record; the same `dedupeKey`
-     * queues one mail however often it is sent. Counts as a write for the quotas.
+     * queues one mail however often it is sent. Counts as a write for the quotas, and like one is
+     * refused before a save (`plugin-read-only`): send from an after-save hook.
      */
     send(message: { to: string; template: string; data?: Record<string, unknown>; record?: { entity: string; id: string }; dedupeKey?: string; locale?: string }): Promise<{ id: string; created: boolean }>;
   };
@@ -43,7 +49,7 @@ export type RapportSdk = {
   settings(): Promise<Record<string, unknown>>;
 };
 
-/** What a beforeSave hook receives. `values` are the client's input (API form); `record` is the record before an update. */
+/** What a beforeSave hook receives. `values` are the client's input (API form); `record` is the record before an update. The SDK only reads here. */
 export type BeforeSaveEvent = { operation: 'create' | 'update'; entity: string; values: Record<string, unknown>; record: ApiRecord | null; user: { id: string } };
 export type BeforeDeleteEvent = { operation: 'delete'; entity: string; record: ApiRecord; user: { id: string } };
 /** After a save: `changes` (field, before, after) when the entity is audited. May be delivered more than once (`eventId` tells). */

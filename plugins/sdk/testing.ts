@@ -7,7 +7,9 @@
  *   await plugin.stop();
  *
  * The stand-in filters with `eq`, `ne`, `in`, `and`, `or` and `not`; `http` answers fetches;
- * capabilities are checked as on the server (what the manifest asks for counts as granted).
+ * capabilities are checked as on the server (what the manifest asks for counts as granted), and,
+ * as on the server, handlers that run before a save or delete (hooks, validators, computed values)
+ * may only read.
  */
 import { dirname, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,8 +64,14 @@ export async function loadPlugin(folder: string | URL, options: Options = {}): P
     return (records[entity] ??= []);
   };
   const mails: unknown[] = [];
-  const sdk = async (_ctx: null, method: string, args: unknown[]): Promise<unknown> => {
+  const before = new Set([
+    ...(manifest.hooks ?? []).filter((h) => h.event !== 'afterSave').map((h) => h.handler),
+    ...(manifest.validators ?? []).map((v) => v.handler),
+    ...(manifest.computed ?? []).map((c) => c.handler),
+  ]);
+  const sdk = async (ctx: { readOnly: boolean }, method: string, args: unknown[]): Promise<unknown> => {
     const [entity, a, b] = args as [string, unknown, unknown];
+    if (ctx.readOnly && ['records.create', 'records.update', 'email.send'].includes(method)) throw new Error(`plugin-read-only: ${method} from a handler that runs before a save or delete; write from an after-save hook or an action`);
     switch (method) {
       case 'settings': return options.settings ?? {};
       case 'email.send': {
@@ -96,8 +104,8 @@ export async function loadPlugin(folder: string | URL, options: Options = {}): P
     }
   };
   const calls: CallReport[] = [];
-  const supervisor = new PluginSupervisor<null>({ logger: createLogger({ level: 'silent' }), sdk, onCall: (r) => calls.push(r) });
+  const supervisor = new PluginSupervisor<{ readOnly: boolean }>({ logger: createLogger({ level: 'silent' }), sdk, onCall: (r) => calls.push(r) });
   await supervisor.start();
   supervisor.load(manifest.id, manifest.version, code);
-  return { call: (handler, payload) => supervisor.invoke(manifest.id, handler, payload, null), calls, records, mails, stop: () => supervisor.stop() };
+  return { call: (handler, payload) => supervisor.invoke(manifest.id, handler, payload, { readOnly: before.has(handler) }), calls, records, mails, stop: () => supervisor.stop() };
 }

@@ -81,7 +81,8 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     return [...live.values()].flatMap((plugin) => (plugin.manifest[kind] ?? []).filter((h) => h.entity === entity).map((h) => ({ plugin, handler: h.handler, field: h.field })));
   }
 
-  const contextFor = (plugin: Live, input: Pick<HookInput, 'actor' | 'depth'>): CallContext => ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage() });
+  const contextFor = (plugin: Live, input: Pick<HookInput, 'actor' | 'depth'>, before?: 'before'): CallContext =>
+    ({ pluginId: plugin._id, grants: new Set(plugin.grants), settings: plugin.settings, actor: input.actor, depth: input.depth, used: newUsage(), ...(before ? { readOnly: true } : {}) });
 
   function checkDepth(input: HookInput, found: Array<{ plugin: Live }>): void {
     if (input.depth >= MAX_HOOK_DEPTH) throw pluginProblems.pluginRecursion.create({ detail: `Hooks of ${input.entity.name} ran ${input.depth} levels deep` });
@@ -100,7 +101,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
       checkDepth(input, [...found, ...validators, ...computed]);
       let values = input.values;
       const record = await input.record();
-      const call = (plugin: Live, handler: string, payload: object) => supervisor.invoke(plugin._id, handler, { entity, ...payload, record, user: { id: input.actor.id } }, contextFor(plugin, input));
+      const call = (plugin: Live, handler: string, payload: object) => supervisor.invoke(plugin._id, handler, { entity, ...payload, record, user: { id: input.actor.id } }, contextFor(plugin, input, 'before'));
       for (const { plugin, handler } of found) values = applyResult(plugin._id, await call(plugin, handler, { operation: input.operation, values }), values);
       const errors: FieldError[] = [];
       for (const { plugin, handler, field } of validators) {
@@ -117,7 +118,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
       checkDepth(input, found);
       const record = await input.record();
       for (const { plugin, handler } of found) {
-        applyResult(plugin._id, await supervisor.invoke(plugin._id, handler, { operation: 'delete', entity: input.entity.name, record, user: { id: input.actor.id } }, contextFor(plugin, input)), {});
+        applyResult(plugin._id, await supervisor.invoke(plugin._id, handler, { operation: 'delete', entity: input.entity.name, record, user: { id: input.actor.id } }, contextFor(plugin, input, 'before')), {});
       }
     },
   };

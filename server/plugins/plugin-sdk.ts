@@ -21,6 +21,12 @@ export type CallContext = {
   /** How many plugin hooks deep this call is (a hook's write runs hooks again). */
   depth: number;
   used: { calls: number; rows: number; writes: number; fetches: number };
+  /**
+   * Set for the handlers that decide about a save before it is stored (before-save and
+   * before-delete hooks, validators, computed values): they may only read, so a save they refuse
+   * leaves nothing behind and a save they accept is the only write.
+   */
+  readOnly?: true;
 };
 
 export const newUsage = () => ({ calls: 0, rows: 0, writes: 0, fetches: 0 });
@@ -44,6 +50,11 @@ function use(ctx: CallContext, kind: keyof CallContext['used'], n = 1): void {
 function need(ctx: CallContext, access: 'read' | 'write', entity: string): void {
   const ok = ctx.grants.has(`records:write:${entity}`) || (access === 'read' && ctx.grants.has(`records:read:${entity}`));
   if (!ok) throw pluginProblems.capabilityMissing.create({ detail: `Plugin ${ctx.pluginId} was not granted records:${access}:${entity}` });
+  if (access === 'write') writable(ctx);
+}
+
+function writable(ctx: CallContext): void {
+  if (ctx.readOnly) throw pluginProblems.readOnlyCall.create({ detail: `Plugin ${ctx.pluginId} tried to write from a handler that runs before a save or delete; the SDK only reads there` });
 }
 
 export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsService; fetch?: FetchOptions; mail?: () => PluginMail }) {
@@ -84,6 +95,7 @@ export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsServic
     // apply there). A record it is about must be one the acting user can read; a plugin's
     // dedupeKey is its own (prefixed), so it can neither collide with nor suppress others' mail.
     'email.send': async (ctx, [message]) => {
+      writable(ctx);
       if (!ctx.grants.has('email:send')) throw pluginProblems.capabilityMissing.create({ detail: `Plugin ${ctx.pluginId} was not granted email:send` });
       const mail = deps.mail?.();
       if (!mail) throw pluginProblems.invalidPlugin.create({ detail: 'Email is not available on this server' });

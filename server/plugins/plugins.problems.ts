@@ -9,5 +9,7 @@ export const pluginProblems = {
   pluginFailed: defineProblem({ type: 'plugin-failed', status: 502, title: 'A plugin failed; nothing was saved' }),
   pluginRecursion: defineProblem({ type: 'plugin-recursion', status: 508, title: 'Plugin hooks called each other too deeply' }),
   capabilityMissing: defineProblem({ type: 'capability-missing', status: 403, title: 'The plugin was not granted this capability' }),
+  /** A before-save or before-delete hook, validator or computed value tried to write: the save is the unit, so they only read. */
+  readOnlyCall: defineProblem({ type: 'plugin-read-only', status: 409, title: 'Before-save and before-delete handlers only read: write in an after-save hook or an action' }),
   quotaExceeded: defineProblem({ type: 'plugin-quota-exceeded', status: 429, title: 'The plugin used up its quota for this call' }),
 };

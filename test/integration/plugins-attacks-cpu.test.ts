@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { cpuTicks, hookCode, note, sleep, useLab } from '../support/plugin-fixture.ts';
+import { expectProblem } from '../support/crm-fixture.ts';
 
 const lab = useLab();
 
@@ -68,12 +69,18 @@ describe('promises', () => {
     expect(problem.detail).toContain('sdk-flood');
   });
 
-  it('an SDK write flood: refused at the write quota, and the writes stay within it', async () => {
-    await lab.hookPlugin('write-flood', hookCode(`for (let i = 0; ; i++) await rapport.records.create('other', { name: 'flood ' + i });`), { grants: ['records:write:other'] });
+  it('an SDK write flood from an action: refused at the write quota, and the writes stay within it', async () => {
+    await lab.writePlugin('write-flood', { capabilities: ['records:write:other'], actions: [{ name: 'flood', label: 'Flood', entity: 'target', handler: 'flood' }] },
+      `module.exports = { flood: async () => { for (let i = 0; ; i++) await rapport.records.create('other', { name: 'flood ' + i }); } };`);
+    await lab.installAndEnable('write-flood', ['records:write:other']);
+    const target = await lab.save({ name: 'flooded' });
     const before = await lab.count('other');
-    await lab.attack({ status: 502, detail: /More than 50 writes in one call/, withinMs: 10_000 });
-    // Plugin writes are not part of the refused save: what the SDK wrote stays, but never past the quota.
+    const res = await lab.s.call('POST', `/api/entities/target/records/${target.body._id}/actions/write-flood/flood`, { input: {} });
+    const problem = expectProblem(res, 502);
+    expect(problem.detail).toMatch(/More than 50 writes in one call/);
+    // An action's writes are its own (only handlers before a save are read-only): what it wrote stays, never past the quota.
     expect((await lab.count('other')) - before).toBeLessThanOrEqual(50);
+    expect((await lab.save({ name: 'normal' })).status).toBe(201);
   });
 
   it('a loop queued behind an SDK call that settles after the handler returned: no core left spinning, the next call is prompt', async () => {

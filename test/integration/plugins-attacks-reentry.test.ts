@@ -1,7 +1,8 @@
 /**
- * Re-entry and crashes (issue 6): a hook whose SDK write runs hooks of the same plugin again
- * (guest → host → guest), and a plugin worker that is killed over and over. Neither may hang a
- * save, write what was refused, or leave the plugins unusable.
+ * Re-entry and crashes (issue 6): a before-save hook that tries to write (it may only read, so a
+ * refused save leaves nothing behind), an action whose SDK write runs hooks of the same plugin
+ * again (guest → host → guest), after-save hooks that feed each other, and a plugin worker that is
+ * killed over and over. None may hang a save, write what was refused, or leave the plugins unusable.
  */
 import { describe, expect, it } from 'vitest';
 import { expectProblem } from '../support/crm-fixture.ts';
@@ -9,51 +10,82 @@ import { hookCode, note, sleep, useLab, workerPid } from '../support/plugin-fixt
 
 const lab = useLab();
 
-/** A beforeSave hook on `target` that creates another attack record of `target` through the SDK. */
-const reenter = (o: { swallow?: boolean } = {}) =>
+/** A beforeSave hook on `target` that writes through the SDK: refused, since handlers before a save only read. */
+const sideWrite = (o: { swallow?: boolean } = {}) =>
   hookCode(o.swallow
-    ? `try { await rapport.records.create('target', { name: 'attack' }); } catch (e) { console.log('refused: ' + e.message); } return undefined;`
-    : `await rapport.records.create('target', { name: 'attack' });`);
+    ? `try { await rapport.records.create('other', { name: 'side effect' }); } catch (e) { console.log('refused: ' + e.message); } return { set: { note: 'checked' } };`
+    : `await rapport.records.create('other', { name: 'side effect' });`);
 
-describe('re-entry: guest → host → guest', () => {
-  it('a hook that creates a record of its own entity never hangs: refused within the wall-clock limit, nothing written', async () => {
-    await lab.hookPlugin('reenter', reenter(), { grants: ['records:write:target'] });
-    const { res } = await lab.attack({ status: [502, 504, 508], withinMs: 4_000 });
-    note(`the nested hooks: ${JSON.stringify((await lab.logs('reenter')).map((l) => [l.ok, l.error, Math.round(l.durationMs)]))}`);
-    expect(res.status).not.toBe(201);
+/** A plugin with an action on `target` that creates a `target` record, and its own beforeSave hook on `target`. */
+async function reenteringPlugin(id: string): Promise<void> {
+  await lab.writePlugin(id, {
+    capabilities: ['records:write:target'],
+    hooks: [{ event: 'beforeSave', entity: 'target', handler: 'check' }],
+    actions: [{ name: 'copy', label: 'Copy', entity: 'target', handler: 'copy' }],
+  }, `module.exports = { check: () => undefined, copy: async () => rapport.records.create('target', { name: 'attack' }) };`);
+  await lab.installAndEnable(id, ['records:write:target']);
+}
+
+describe('handlers before a save only read: a refused save leaves nothing behind', () => {
+  it('a before-save hook that writes another record: plugin-read-only at once, the save refused, neither record written', async () => {
+    await lab.hookPlugin('side-writer', sideWrite(), { grants: ['records:write:other'] });
+    const others = await lab.count('other');
+    const { problem } = await lab.attack({ status: 502, withinMs: 1_500 });
+    note(`answered ${problem.detail}`);
+    expect(problem.detail).toMatch(/only reads/);
+    expect(await lab.count('other')).toBe(others);
   }, 20_000);
 
-  it('a hook that creates a record of its own entity: 508 plugin-recursion (or a refusal) well before the wall-clock limit', async () => {
-    await lab.hookPlugin('reenter-fast', reenter(), { grants: ['records:write:target'] });
-    const started = performance.now();
+  it('a before-save hook that swallows the refusal: its own save goes through, the other record is never written', async () => {
+    await lab.hookPlugin('side-swallow', sideWrite({ swallow: true }), { grants: ['records:write:other'] });
+    const others = await lab.count('other');
     const res = await lab.save();
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.note).toBe('checked');
+    expect(await lab.count('other')).toBe(others);
+    expect((await lab.logs('side-swallow'))[0]!.logs.map((l) => l.text).join(' ')).toMatch(/refused: .*only reads/);
+  }, 20_000);
+});
+
+describe('re-entry: guest → host → guest', () => {
+  it('an action whose write runs its own plugin\'s hook: 508 plugin-recursion well before the wall-clock limit, nothing written', async () => {
+    await reenteringPlugin('reenter');
+    const first = await lab.save({ name: 'first' });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    const before = await lab.count();
+    const started = performance.now();
+    const res = await lab.s.call('POST', `/api/entities/target/records/${first.body._id}/actions/reenter/copy`, { input: {} });
     const ms = performance.now() - started;
     note(`answered ${res.status} after ${Math.round(ms)} ms`);
     expect([502, 508], JSON.stringify(res.body)).toContain(res.status);
     expectProblem(res, res.status);
     expect(ms).toBeLessThan(1_500);
+    expect(await lab.count()).toBe(before);
+    // The plugin still works afterwards: a save runs its hook.
+    expect((await lab.save({ name: 'normal' })).status).toBe(201);
   }, 20_000);
 
-  it('a re-entrant hook that swallows the refusal: its nested write never lands, whatever the outer save answers', async () => {
-    await lab.hookPlugin('reenter-swallow', reenter({ swallow: true }), { grants: ['records:write:target'] });
-    const before = await lab.count();
-    const res = await lab.save();
-    note(`answered ${res.status}`);
-    // The nested create is refused at once (508); a plugin that swallows that may let its own save through.
-    expect([201, 502, 504, 508]).toContain(res.status);
-    // The queued nested calls each wait for the watchdog: give them time to finish.
-    for (let i = 0; i < 24 && (await lab.logs('reenter-swallow')).length < 3; i++) await sleep(250);
-    await sleep(500);
-    note(`the nested hooks: ${JSON.stringify((await lab.logs('reenter-swallow')).map((l) => [l.ok, l.error, l.logs.map((x) => x.text)]))}; records written: ${(await lab.count()) - before}`);
-    expect(await lab.count(), 'records written: only the outer save, if it was accepted').toBe(before + (res.status === 201 ? 1 : 0));
-  }, 20_000);
-
-  it('two plugins that re-enter each other through two entities: refused, nothing written in either', async () => {
-    await lab.hookPlugin('ping', reenter().replace(`rapport.records.create('target', { name: 'attack' })`, `rapport.records.create('other', { name: 'attack' })`), { grants: ['records:write:other'] });
-    await lab.hookPlugin('pong', reenter(), { entity: 'other', grants: ['records:write:target'] });
-    const others = await lab.count('other');
-    await lab.attack({ status: [502, 504, 508], withinMs: 5_000 });
-    expect(await lab.count('other')).toBe(others);
+  it('two plugins whose after-save hooks write to each other\'s entity: the chain stops at the hook depth cap', async () => {
+    const chain = (id: string, from: string, to: string) => lab.writePlugin(id, { capabilities: [`records:write:${to}`], hooks: [{ event: 'afterSave', entity: from, handler: 'echo' }] },
+      `module.exports = { echo: async (e) => { if (e.operation === 'create') await rapport.records.create('${to}', { name: 'echo' }); } };`);
+    await chain('ping', 'target', 'other');
+    await chain('pong', 'other', 'target');
+    await lab.installAndEnable('ping', ['records:write:other']);
+    await lab.installAndEnable('pong', ['records:write:target']);
+    const [targets, others] = [await lab.count(), await lab.count('other')];
+    expect((await lab.save({ name: 'start' })).status).toBe(201);
+    // Depth 0 (the save) → ping (1) → pong (2) → ping (3): hooks stop at depth 3.
+    let last = -1;
+    for (let i = 0; i < 40; i++) {
+      await sleep(250);
+      const now = (await lab.count()) + (await lab.count('other'));
+      if (now === last) break;
+      last = now;
+    }
+    const written = { target: (await lab.count()) - targets, other: (await lab.count('other')) - others };
+    note(`records written by the chain: ${JSON.stringify(written)}`);
+    expect(written.target + written.other).toBeGreaterThan(1);
+    expect(written.target + written.other).toBeLessThanOrEqual(4);
   }, 20_000);
 });
 
