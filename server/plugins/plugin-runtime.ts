@@ -38,6 +38,8 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
   const sdk: SdkHandler = (ctx, method, args) => chain.run([...(chain.getStore() ?? []), ctx.pluginId], () => deps.sdk(ctx, method, args));
   const supervisor = new PluginSupervisor<CallContext>({ logger, sdk, onCall: (r) => void report(r) });
   let live = new Map<string, Live>();
+  /** Plugins whose last call on this instance failed. */
+  const failing = new Set<string>();
   let started = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -57,10 +59,22 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     live = next;
   }
 
+  /**
+   * Logs a call and counts failures in a row. A success writes only when the plugin had failures
+   * (as this instance last read or counted them), so a healthy hook costs its save no write.
+   */
   async function report(r: CallReport): Promise<void> {
     try {
-      await deps.store.log(r);
-      const failures = await deps.store.countCall(r.pluginId, r.ok);
+      deps.store.log(r);
+      if (r.ok) {
+        if (failing.has(r.pluginId) || (live.get(r.pluginId)?.failures ?? 0) > 0) {
+          failing.delete(r.pluginId);
+          await deps.store.resetFailures(r.pluginId);
+        }
+        return;
+      }
+      failing.add(r.pluginId);
+      const failures = await deps.store.countFailure(r.pluginId);
       if (failures >= AUTO_DISABLE_AFTER && live.has(r.pluginId)) {
         const reason = `Disabled by Rapport after ${failures} failed calls in a row; the last: ${r.error ?? 'unknown'}`;
         await deps.store.set(r.pluginId, { status: 'disabled', disabledReason: reason, updatedAt: new Date() });
@@ -167,6 +181,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     async stop(): Promise<void> {
       clearInterval(timer);
       await supervisor.stop();
+      await deps.store.flushLogs();
     },
   };
 }

@@ -1,4 +1,9 @@
-/** Installed plugins (collection `plugins`) and what their calls did (`plugin_logs`). */
+/**
+ * Installed plugins (collection `plugins`) and what their calls did (`plugin_logs`). Call logs are
+ * written in batches (every LOG_FLUSH_MS, or LOG_BATCH of them), not one insert per hook call: a
+ * hook runs on every save, and its log must not cost the save a second journaled write. Reading
+ * the logs writes what is pending first; a crash loses at most the last LOG_FLUSH_MS of logs.
+ */
 import type { Db } from 'mongodb';
 import type { PluginManifest } from './manifest.types.ts';
 import type { CallReport } from './supervisor.ts';
@@ -24,9 +29,26 @@ export type PluginDoc = {
 export type PluginLogDoc = CallReport & { at: Date };
 export type PluginStore = ReturnType<typeof createPluginStore>;
 
+const LOG_FLUSH_MS = 200;
+const LOG_BATCH = 500;
+
 export function createPluginStore(db: Db) {
   const plugins = db.collection<PluginDoc>('plugins');
   const logs = db.collection<PluginLogDoc>('plugin_logs');
+  let pending: PluginLogDoc[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<unknown> = Promise.resolve();
+
+  /** Writes the pending logs (after any write already under way). */
+  function flush(): Promise<void> {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = pending;
+    pending = [];
+    writing = writing.then(() => (batch.length ? logs.insertMany(batch, { ordered: false }) : undefined)).catch(() => undefined);
+    return writing.then(() => undefined);
+  }
+
   return {
     init: () => logs.createIndex({ pluginId: 1, at: -1 }),
     list: () => plugins.find({}).sort({ _id: 1 }).toArray(),
@@ -36,12 +58,22 @@ export function createPluginStore(db: Db) {
     put: (doc: PluginDoc) => plugins.replaceOne({ _id: doc._id }, doc, { upsert: true }),
     set: (id: string, $set: Partial<PluginDoc>) => plugins.findOneAndUpdate({ _id: id }, { $set }, { returnDocument: 'after' }),
     remove: (id: string) => plugins.deleteOne({ _id: id }),
-    /** Counts a call; returns the failures in a row after it. */
-    async countCall(id: string, ok: boolean): Promise<number> {
-      const doc = await plugins.findOneAndUpdate({ _id: id }, ok ? { $set: { failures: 0 } } : { $inc: { failures: 1 } }, { returnDocument: 'after', projection: { failures: 1 } });
+    /** Counts a failed call; returns the failures in a row after it. */
+    async countFailure(id: string): Promise<number> {
+      const doc = await plugins.findOneAndUpdate({ _id: id }, { $inc: { failures: 1 } }, { returnDocument: 'after', projection: { failures: 1 } });
       return doc?.failures ?? 0;
     },
-    log: (report: CallReport) => logs.insertOne({ ...report, at: new Date() }),
-    logs: (id: string, limit: number) => logs.find({ pluginId: id }, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray(),
+    /** A call succeeded: the failures in a row start again from 0. */
+    resetFailures: (id: string) => plugins.updateOne({ _id: id, failures: { $ne: 0 } }, { $set: { failures: 0 } }),
+    log(report: CallReport): void {
+      pending.push({ ...report, at: new Date() });
+      if (pending.length >= LOG_BATCH) void flush();
+      else timer ??= setTimeout(() => void flush(), LOG_FLUSH_MS).unref();
+    },
+    flushLogs: flush,
+    logs: async (id: string, limit: number) => {
+      await flush();
+      return logs.find({ pluginId: id }, { projection: { _id: 0 } }).sort({ at: -1 }).limit(limit).toArray();
+    },
   };
 }
