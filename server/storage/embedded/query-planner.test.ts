@@ -38,4 +38,43 @@ describe('planQuery', () => {
     // A partial index on another condition holds only some of the documents with the field.
     expect(planQuery([other], { email: 'a@x' }, undefined)).toBeUndefined();
   });
+
+  describe('an equality on the leading field of a compound index, sorted by the next fields', () => {
+    const compound = (key: Record<string, number>) => {
+      const store = index('city_created', key);
+      const docs = [
+        { _id: 'a', city: 'Lyon', createdAt: new Date('2024-01-01') },
+        { _id: 'b', city: 'Nice', createdAt: new Date('2024-01-02') },
+        { _id: 'c', city: 'Lyon', createdAt: new Date('2024-01-03') },
+        { _id: 'd', city: 'Lyon', createdAt: new Date('2024-01-03') },
+        { _id: 'e', city: 'Paris', createdAt: new Date('2024-01-04') },
+        { _id: 'f', city: 'Lyon', createdAt: new Date('2024-01-05') },
+      ];
+      for (const doc of docs) store.insertKeys(store.keysFor(doc), doc._id);
+      return store;
+    };
+    const scanned = (plan: ReturnType<typeof planQuery>) => [...plan!.index.scan(plan!.ranges[0]!, plan!.descending)];
+
+    for (const key of [{ city: 1, createdAt: -1, _id: -1 }, { city: -1, createdAt: -1, _id: -1 }, { city: 1, createdAt: 1, _id: 1 }]) {
+      it(`serves newest first and oldest first from ${JSON.stringify(key)}`, () => {
+        const store = compound(key);
+        const newest = planQuery([store], { city: 'Lyon' }, { createdAt: -1, _id: -1 });
+        expect(newest?.providesSort).toBe(true);
+        expect(scanned(newest)).toEqual(['f', 'd', 'c', 'a']);
+        const oldest = planQuery([store], { $and: [{ city: 'Lyon' }, { ownerId: { $exists: true } }] }, { createdAt: 1, _id: 1 });
+        expect(oldest?.providesSort).toBe(true);
+        expect(scanned(oldest)).toEqual(['a', 'c', 'd', 'f']);
+      });
+    }
+
+    it('does not claim an order it cannot give: mixed directions, several values, a range, a sort on the leading field after others', () => {
+      const store = compound({ city: 1, createdAt: -1, _id: -1 });
+      expect(planQuery([store], { city: 'Lyon' }, { createdAt: -1, _id: 1 })?.providesSort).toBe(false);
+      expect(planQuery([store], { city: { $in: ['Lyon', 'Nice'] } }, { createdAt: -1, _id: -1 })?.providesSort).toBe(false);
+      expect(planQuery([store], { city: { $gte: 'L' } }, { createdAt: -1, _id: -1 })?.providesSort).toBe(false);
+      expect(planQuery([store], { city: 'Lyon' }, { _id: -1 })?.providesSort).toBe(false);
+      // The leading field's own order still works as before.
+      expect(planQuery([store], { city: { $gte: 'L' } }, { city: 1 })?.providesSort).toBe(true);
+    });
+  });
 });

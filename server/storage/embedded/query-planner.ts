@@ -38,7 +38,7 @@ export function planQuery(
   for (const index of indexes) {
     if (!index.queryable && !index.queryableWhenBounded) continue;
     const leading = index.fields[0]!;
-    const ordered = givesOrder(index, sortKeys);
+    const ordered = orderRelation(index, sortKeys, 0) !== undefined;
     const bounds = Object.hasOwn(conditions, leading) ? boundsFor(conditions[leading]) : undefined;
     // Bounds are scalar values, never null: a document they match has the field, so it is in the index.
     if (!bounds && !index.queryable) continue;
@@ -52,9 +52,13 @@ export function planQuery(
     const ranges = index.multikey ? bounds.ranges.map(oneSided) : bounds.ranges;
     // Exact only when the filter is this one condition (not a condition found inside an $and).
     const exact = bounds.exact && ranges === bounds.ranges && Object.keys(filter).length === 1 && Object.hasOwn(filter, leading);
-    const score = bounds.score + (index.spec.unique && bounds.score === 3 ? 1 : 0) + (ordered ? 0.5 : 0);
+    // An equality on the leading field pins it: the rest of the index then gives the order
+    // ({city: 1, createdAt: -1, _id: -1} serves city = X sorted newest first).
+    const pinned = !ordered && ranges.length === 1 && isPoint(ranges[0]!) ? orderRelation(index, sortKeys, 1) : undefined;
+    const sorted = (ordered || pinned !== undefined) && ranges.length === 1;
+    const score = bounds.score + (index.spec.unique && bounds.score === 3 ? 1 : 0) + (sorted ? 0.5 : 0);
     if (!best || score > best.score) {
-      best = { index, ranges, providesSort: ordered && ranges.length === 1, descending, exact, score };
+      best = { index, ranges, providesSort: sorted, descending: pinned === undefined ? descending : scanDescending(index, pinned), exact, score };
     }
   }
   if (!best) return undefined;
@@ -80,20 +84,34 @@ function fieldConditions(filter: Record<string, unknown>, into: Record<string, u
 
 /**
  * Whether scanning `index` (forwards or backwards) yields the order `sortKeys` asks for: the sort
- * names the index's leading fields in order, each in the index's direction, or each reversed.
- * A compound sort such as {createdAt: -1, _id: -1} is then served by its compound index.
+ * names the index's fields from `offset` on, in order, each in the index's direction (1) or each
+ * reversed (-1); undefined when it does not. A compound sort such as {createdAt: -1, _id: -1} is
+ * then served by its compound index.
  */
-function givesOrder(index: IndexStore, sortKeys: Array<[string, number]>): boolean {
-  if (!sortKeys.length || index.multikey || sortKeys.length > index.fields.length) return false;
-  let relation: number | undefined;
+function orderRelation(index: IndexStore, sortKeys: Array<[string, number]>, offset: number): 1 | -1 | undefined {
+  if (!sortKeys.length || index.multikey || sortKeys.length + offset > index.fields.length) return undefined;
+  let relation: 1 | -1 | undefined;
   for (const [i, [field, direction]] of sortKeys.entries()) {
-    const indexDirection = index.spec.key[index.fields[i]!];
-    if (field !== index.fields[i] || (direction !== 1 && direction !== -1) || (indexDirection !== 1 && indexDirection !== -1)) return false;
-    const same = direction * indexDirection;
-    if (relation !== undefined && same !== relation) return false;
+    const indexField = index.fields[i + offset]!;
+    const indexDirection = index.spec.key[indexField];
+    if (field !== indexField || (direction !== 1 && direction !== -1) || (indexDirection !== 1 && indexDirection !== -1)) return undefined;
+    const same = (direction * indexDirection) as 1 | -1;
+    if (relation !== undefined && same !== relation) return undefined;
     relation = same;
   }
-  return true;
+  return relation;
+}
+
+const isPoint = (r: KeyRange): boolean => r.low !== undefined && r.low === r.high && r.lowInclusive && r.highInclusive;
+
+/**
+ * The `descending` to scan a pinned leading value with, so that the entries come in the index's
+ * own order of the next fields (relation 1) or reversed (-1): `scan` reads `descending` as the
+ * order of the leading field, which the tree stores in its own direction.
+ */
+function scanDescending(index: IndexStore, relation: 1 | -1): boolean {
+  const leadingAscending = index.spec.key[index.fields[0]!] !== -1;
+  return relation === 1 ? !leadingAscending : leadingAscending;
 }
 
 /**
