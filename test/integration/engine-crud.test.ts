@@ -18,6 +18,18 @@ beforeAll(async () => {
 afterAll(() => t.cleanup());
 
 describe('queries', () => {
+  it('projects top-level fields as MongoDB does: exclusion, inclusion with _id, _id excluded, _id alone; stored data untouched', async () => {
+    const one = (projection: Record<string, 0 | 1 | boolean>) => contacts.findOne({ email: 'p7@example.org' }, { projection });
+    const full = await contacts.findOne({ email: 'p7@example.org' });
+    expect(Object.keys((await one({ tags: 0, team: 0 }))!)).toEqual(['_id', 'email', 'score']);
+    expect(await one({ score: 1, email: true })).toEqual({ _id: full!._id, email: 'p7@example.org', score: 7 });
+    expect(await one({ _id: 0, team: 1 })).toEqual({ team: 2 });
+    expect(await one({ _id: 1 })).toEqual({ _id: full!._id });
+    expect(Object.keys((await one({ _id: false }))!)).toEqual(['email', 'score', 'team', 'tags']);
+    await expect(one({ team: 1, tags: 0 })).rejects.toThrow();
+    expect(await contacts.findOne({ email: 'p7@example.org' })).toEqual(full);
+  });
+
   it('answers equality on an indexed field through the index, not a collection scan', async () => {
     const plan = await contacts.find({ email: 'p42@example.org' }).explain('executionStats');
     expect(plan.queryPlanner.winningPlan.inputStage).toMatchObject({ stage: 'IXSCAN', indexName: 'email_1' });

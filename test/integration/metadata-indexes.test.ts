@@ -41,9 +41,9 @@ describe('indexes hold the list order', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await s.call('GET', `/api/entities/player/records?filter=${filter}&sort=-createdAt&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const res: { status: number; body: { data: Array<{ name: string }>; nextCursor: string | null } } = await s.call('GET', `/api/entities/player/records?filter=${filter}&sort=-createdAt&limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       expect(res.status, JSON.stringify(res.body)).toBe(200);
-      seen.push(...res.body.data.map((r: { name: string }) => r.name));
+      seen.push(...res.body.data.map((r) => r.name));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual(Array.from({ length: 30 }, (_, k) => `p${87 - 3 * k}`));

@@ -192,6 +192,8 @@ function sortKey(doc: Doc, path: string, dir: 1 | -1): unknown {
 /** Projection goes through the filter's query so positional projections (`a.$`) see the match. */
 function project(docs: Doc[], spec: FindSpec): Doc[] {
   if (!spec.projection || Object.keys(spec.projection).length === 0) return docs;
+  const plain = plainProjection(spec.projection);
+  if (plain) return docs.map(plain);
   // Only a positional projection needs the filter; running it again costs a full match per
   // document (an `_id: {$in: [...]}` filter made that quadratic).
   const positional = Object.keys(spec.projection).some((k) => k.endsWith('.$'));
@@ -200,4 +202,35 @@ function project(docs: Doc[], spec: FindSpec): Doc[] {
   const nestedExclusion = Object.entries(spec.projection).some(([k, v]) => k.includes('.') && (v === 0 || v === false));
   const input = nestedExclusion ? docs.map((d) => cloneDeep(d) as Doc) : docs;
   return new Query(positional ? (spec.filter ?? {}) : {}, queryOptions(spec)).find<Doc>(input, spec.projection as never).all();
+}
+
+/**
+ * A projection of top-level fields only, each 0/1 or false/true (`{_search: 0, _outbox: 0}`, as
+ * the records API reads): a shallow copy that leaves out (or keeps) those fields, in document
+ * order, `_id` kept unless excluded. Everything else goes to mingo, which clones deeply.
+ */
+function plainProjection(projection: Record<string, unknown>): ((doc: Doc) => Doc) | undefined {
+  const entries = Object.entries(projection);
+  if (!entries.every(([k, v]) => !k.includes('.') && !k.startsWith('$') && (v === 0 || v === 1 || v === true || v === false))) return undefined;
+  const include = entries.filter(([k, v]) => k !== '_id' && (v === 1 || v === true)).map(([k]) => k);
+  const exclude = new Set(entries.filter(([, v]) => v === 0 || v === false).map(([k]) => k));
+  if (include.length) {
+    // Inclusion: only _id may be excluded alongside.
+    if ([...exclude].some((k) => k !== '_id')) return undefined;
+    const keep = new Set([...include, ...(exclude.has('_id') ? [] : ['_id'])]);
+    return (doc) => {
+      const out: Doc = {};
+      for (const key of Object.keys(doc)) if (keep.has(key)) out[key] = doc[key];
+      return out;
+    };
+  }
+  if (!exclude.size) {
+    // Only {_id: 1}: the _id alone.
+    return (doc) => ('_id' in doc ? { _id: doc._id } : {});
+  }
+  return (doc) => {
+    const out: Doc = {};
+    for (const key of Object.keys(doc)) if (!exclude.has(key)) out[key] = doc[key];
+    return out;
+  };
 }
