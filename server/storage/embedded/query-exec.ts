@@ -40,7 +40,15 @@ export type Matcher = { test(doc: Doc): boolean };
 function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation' | 'variables'> = {}): Matcher {
   const fold = collationFold(spec.collation);
   try {
-    if (!fold) return withFastPath(filter ?? {}, new Query(filter ?? {}, queryOptions(spec)));
+    if (!fold) {
+      return withFastPath(filter ?? {}, () => {
+        try {
+          return new Query(filter ?? {}, queryOptions(spec));
+        } catch (err) {
+          throw asEngineError(err);
+        }
+      });
+    }
     const query = new Query(foldStrings(filter ?? {}, fold) as Doc, queryOptions(spec));
     return { test: (doc) => query.test(foldStrings(doc, fold) as Doc) };
   } catch (err) {
@@ -48,11 +56,16 @@ function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation'
   }
 }
 
-/** The fast matcher decides the documents it can; mingo the rest (and every filter it cannot compile). */
-function withFastPath(filter: Doc, query: Matcher): Matcher {
+/**
+ * The fast matcher decides the documents it can; mingo the rest (and every filter it cannot
+ * compile). mingo's query is built only when first needed: building it costs more than a
+ * fast-path find of one record.
+ */
+function withFastPath(filter: Doc, mingo: () => Matcher): Matcher {
   const fast = compileFastFilter(filter);
-  if (!fast) return query;
-  return { test: (doc) => fast(doc) ?? query.test(doc) };
+  if (!fast) return mingo();
+  let query: Matcher | undefined;
+  return { test: (doc) => fast(doc) ?? (query ??= mingo()).test(doc) };
 }
 
 /**
