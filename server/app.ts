@@ -8,7 +8,7 @@ import { requestLogging } from './http/request-logging.ts';
 import { requireJsonBody } from './http/require-json.ts';
 import { openApiRoutes } from './http/openapi.routes.ts';
 import { studioRoutes } from './http/studio.routes.ts';
-import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, createMissingIndexes, metadataRoutes } from './metadata/index.ts';
+import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes, reconcileIndexes } from './metadata/index.ts';
 import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
 import { createBulk, createRecordsQuery, createRecordsService, readAccess, filesRoutes, filterProblems, recordsRoutes, retitle } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
@@ -158,7 +158,7 @@ export function createApp(deps: AppDeps): Rapport {
       await notifications.init();
       await registry.refresh();
       // Each entity's indexes follow the current rules (e.g. the list order) without a save of its definition.
-      for (const entity of registry.all()) await createMissingIndexes(db, entity.definition).catch((err: unknown) => logger.warn({ err, entity: entity.name }, 'indexes could not be brought up to date'));
+      for (const entity of registry.all()) await reconcileIndexes(db, entity.definition).catch((err: unknown) => logger.warn({ err, entity: entity.name }, 'indexes could not be brought up to date'));
       const info = await auth.start();
       await plugins.start();
       await records.recover();

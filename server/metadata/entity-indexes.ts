@@ -6,8 +6,9 @@
  * Lists show the newest records first, so a non-unique index also holds that order after its own
  * fields: {city: 1, createdAt: -1, _id: -1} finds the records of one city already sorted, and the
  * first page of a list stops after 50 entries instead of sorting every match. An index whose key
- * changed (for example one made before this rule) is built again.
+ * changed (for example one made before this rule) is built again, next to the old one.
  */
+import { createHash } from 'node:crypto';
 import type { Collection, CreateIndexesOptions, Db, IndexSpecification } from 'mongodb';
 import type { EntityDefinition } from './entity.types.ts';
 import { recordCollection } from './compile-entity.ts';
@@ -39,29 +40,60 @@ export function wantedIndexes(d: EntityDefinition): WantedIndex[] {
   return wanted;
 }
 
-/** Creates what is missing; a unique index that existing duplicates prevent is refused with them listed. */
+type ListedIndex = { name: string; key: unknown; unique?: boolean; partialFilterExpression?: unknown };
+
+/** What makes two indexes the same index: key (in order), uniqueness and partial filter. The name does not. */
+const specOf = (i: { key: unknown; unique?: boolean; partialFilterExpression?: unknown }): string => JSON.stringify([i.key, Boolean(i.unique), i.partialFilterExpression ?? null]);
+const wantedSpec = (w: WantedIndex): string => specOf({ key: w.key, unique: w.options.unique, partialFilterExpression: w.options.partialFilterExpression });
+const sameKey = (a: ListedIndex, w: WantedIndex): boolean => JSON.stringify(a.key) === JSON.stringify(w.key);
+
+const listed = async (collection: Collection): Promise<ListedIndex[]> => (await collection.listIndexes().toArray().catch(() => [])) as ListedIndex[];
+/** Dropping an index another server dropped a moment ago is not a failure. */
+const dropQuietly = (collection: Collection, name: string) => collection.dropIndex(name).catch((err: { code?: number }) => { if (err.code !== 27) throw err; });
+
+/**
+ * Creates what is missing, before anything is dropped: an index whose key changed is built under a
+ * new name next to the old one, which `dropUnwantedIndexes` removes once the new one stands, so a
+ * failed build (records that now collide) never leaves a unique constraint missing. An index is
+ * matched by what it is, not its name, so reordering unnamed declared indexes rebuilds nothing.
+ * A unique index that existing duplicates prevent is refused with them listed.
+ */
 export async function createMissingIndexes(db: Db, d: EntityDefinition): Promise<void> {
   const collection = db.collection(recordCollection(d.name));
-  const existing = new Map((await collection.listIndexes().toArray().catch(() => [])).map((i) => [i.name as string, JSON.stringify(i.key)]));
+  const existing = await listed(collection);
   for (const index of wantedIndexes(d)) {
-    const key = existing.get(index.name);
-    if (key === JSON.stringify(index.key)) continue;
-    if (key !== undefined) await collection.dropIndex(index.name);
+    const spec = wantedSpec(index);
+    if (existing.some((e) => specOf(e) === spec)) continue;
+    const taken = existing.some((e) => e.name === index.name);
+    const name = taken ? `${index.name}_${createHash('sha1').update(spec).digest('hex').slice(0, 8)}` : index.name;
     try {
-      await collection.createIndex(index.key as IndexSpecification, { ...index.options, name: index.name });
+      await create(collection, index, name);
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
-      throw metadataProblems.uniqueConflict.create({ detail: `Records already share values of ${Object.keys(index.key).join(', ')}`, errors: await duplicates(collection, index.key) });
+      const code = (err as { code?: number }).code;
+      // MongoDB keeps one index per key pattern: the same key with other options goes first.
+      const rival = code === 85 || code === 86 ? existing.find((e) => sameKey(e, index) && e.name !== '_id_') : undefined;
+      if (!rival) throw err;
+      await dropQuietly(collection, rival.name);
+      await create(collection, index, name);
     }
   }
 }
 
+async function create(collection: Collection, index: WantedIndex, name: string): Promise<void> {
+  try {
+    await collection.createIndex(index.key as IndexSpecification, { ...index.options, name });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 11000) throw err;
+    throw metadataProblems.uniqueConflict.create({ detail: `Records already share values of ${Object.keys(index.key).join(', ')}`, errors: await duplicates(collection, index.key) });
+  }
+}
+
+/** Drops `rapport_*` indexes the definition no longer wants (after the ones it wants were built). */
 export async function dropUnwantedIndexes(db: Db, d: EntityDefinition): Promise<void> {
   const collection = db.collection(recordCollection(d.name));
-  const wanted = new Set(wantedIndexes(d).map((i) => i.name));
-  for (const index of await collection.listIndexes().toArray().catch(() => [])) {
-    const name = index.name as string;
-    if (name.startsWith('rapport_') && !wanted.has(name)) await collection.dropIndex(name);
+  const wanted = new Set(wantedIndexes(d).map(wantedSpec));
+  for (const index of await listed(collection)) {
+    if (index.name.startsWith('rapport_') && !wanted.has(specOf(index))) await dropQuietly(collection, index.name);
   }
 }
 
@@ -77,4 +109,10 @@ async function duplicates(collection: Collection, key: Record<string, 1 | -1>) {
     ])
     .toArray();
   return sets.map((s) => ({ pointer: `/${paths[0]!.split('.')[0]}`, detail: `records ${s.ids.map(String).join(', ')} share ${JSON.stringify(s._id)}` }));
+}
+
+/** Brings an entity's indexes to its stored definition (at start): builds what is missing, then drops what it replaced. */
+export async function reconcileIndexes(db: Db, d: EntityDefinition): Promise<void> {
+  await createMissingIndexes(db, d);
+  await dropUnwantedIndexes(db, d);
 }

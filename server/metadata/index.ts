@@ -13,4 +13,4 @@ export { outputSchema, inputSchema, createAjv, SYSTEM_FIELDS, AUDIT_FIELDS } fro
 export * from './field-types/index.ts';
 export { createMetadataArchive, type MetadataArchive } from './metadata-archive.ts';
 export { compileFormula } from './formula/index.ts';
-export { createMissingIndexes } from './entity-indexes.ts';
+export { reconcileIndexes } from './entity-indexes.ts';
