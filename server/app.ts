@@ -10,7 +10,7 @@ import { openApiRoutes } from './http/openapi.routes.ts';
 import { studioRoutes } from './http/studio.routes.ts';
 import { createMetadataArchive, createMetadataRegistry, createMetadataService, createMetadataStore, metadataRoutes, reconcileIndexes } from './metadata/index.ts';
 import { createConversions, createFieldRename, createRecycleBin, fieldChangesRoutes, lifecycleRoutes } from './lifecycle/index.ts';
-import { createBulk, createRecordsQuery, createRecordsService, readAccess, filesRoutes, filterProblems, recordsRoutes, retitle } from './records/index.ts';
+import { createBulk, createRecordsQuery, createRecordsService, readAccess, filesRoutes, filterProblems, recordsRoutes, retitle, cancelRetitles } from './records/index.ts';
 import { createOutboxDispatcher } from './audit/index.ts';
 import { adminRoutes, authRoutes, createAuth, type Auth, DEFAULT_AUTH_OPTIONS, PUBLIC_AUTH_PATHS, type AuthOptions } from './auth/index.ts';
 import { requireAdmin, requireSignIn, resolveActor } from './http/authenticate.ts';
@@ -82,10 +82,18 @@ export function createApp(deps: AppDeps): Rapport {
   const templates = createTemplates({ db, logger, registry, records: () => records, limits: deps.templates, titlesChanged: retitleAll });
   // Records are titled by their entity's title template on every save (issue 7).
   ctx.titles = templates.titles;
-  /** Renders the titles of these entities' records again; failures are logged, never thrown. */
+  const retitling = new Set<Promise<unknown>>();
+  /** Renders the titles of these entities' records again; done at the first pass (the follow-up goes on); failures are logged, never thrown. */
   function retitleAll(names: string[]): Promise<void> {
     const entities = names.map((name) => registry.get(name)).filter((e) => e !== undefined);
-    return Promise.all(entities.map((e) => retitle(ctx, e).catch((err: unknown) => logger.warn({ err, entity: e.name }, 'titles could not be rendered again')))).then(() => undefined);
+    return Promise.all(
+      entities.map((e) => {
+        const run = retitle(ctx, e);
+        const all = run.all.catch((err: unknown) => logger.warn({ err, entity: e.name }, 'titles could not be rendered again')).finally(() => retitling.delete(all));
+        retitling.add(all);
+        return run.first.catch(() => undefined);
+      }),
+    ).then(() => undefined);
   }
   const mail = createMail({ db, logger, registry, records: () => records, templates, smtpUrl: deps.smtpUrl, from: deps.mailFrom, publicUrl: deps.auth?.publicUrl ?? DEFAULT_AUTH_OPTIONS.publicUrl, options: deps.mail });
   const bin = createRecycleBin({ ctx, retentionDays });
@@ -182,6 +190,8 @@ export function createApp(deps: AppDeps): Rapport {
       await conversions.stop();
       await workflows.stop();
       await mail.stop();
+      cancelRetitles(ctx);
+      await Promise.allSettled(retitling);
       await templates.stop();
       await outbox.idle();
     },

@@ -8,6 +8,7 @@
 import type { Db, Document, ObjectId } from 'mongodb';
 import { fieldTypeOf, type CompiledEntity } from '../metadata/index.ts';
 import { scopeFilter, visibleNames, withScope } from '../records/access.ts';
+import { titleReader } from '../records/title-access.ts';
 import type { Actor } from '../shared/actor.ts';
 import { fieldsRead, keyPath, matchKey } from './match-keys.ts';
 import type { Rule } from './duplicate-rules.ts';
@@ -65,12 +66,14 @@ export async function recordRefs(db: Db, entity: CompiledEntity, actor: Actor, i
   const field = titleName ? entity.fields.get(titleName) : undefined;
   const visible = visibleNames(entity, actor.permissions(entity.name));
   const shown = field && (!visible || visible.has(field.name)) ? field : undefined;
-  const docs = await db.collection(entity.collection).find({ _id: { $in: [...ids] } }, { projection: { _title: 1, ...(shown ? { [shown.name]: 1 } : {}) } }).toArray();
+  const docs = await db.collection(entity.collection).find({ _id: { $in: [...ids] } }, { projection: { _title: 1, _titleUses: 1, ...(shown ? { [shown.name]: 1 } : {}) } }).toArray();
+  const titleFor = titleReader(entity, actor);
   const byId = new Map(docs.map((d) => [(d._id as ObjectId).toHexString(), d]));
   return ids.map((id) => {
     const doc = byId.get(id.toHexString());
     const value = shown && doc && doc[shown.name] !== undefined ? fieldTypeOf(shown).toApi(doc[shown.name], shown) : null;
-    const title = typeof doc?._title === 'string' ? doc._title : value && typeof value === 'object' ? (value as { display?: unknown }).display : value;
+    const fromField = value && typeof value === 'object' ? (value as { display?: unknown }).display : value;
+    const title = (doc && titleFor(doc)) ?? fromField;
     return { _id: id.toHexString(), title: title === null || title === undefined ? null : String(title) };
   });
 }

@@ -15,6 +15,7 @@ import { changeEvent } from '../records/change-events.ts';
 import { translateWriteError } from '../records/write-pipeline.ts';
 import { computeSearch } from '../records/computed-values.ts';
 import { authorize } from '../records/access.ts';
+import { titleReader } from '../records/title-access.ts';
 import { fieldTypeOf, type CompiledEntity } from '../metadata/index.ts';
 import type { Unlinked } from '../records/delete-record.ts';
 import { lifecycleProblems } from './lifecycle.problems.ts';
@@ -52,12 +53,13 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
     return found;
   }
 
-  function summary(e: BinEntry) {
+  /** The entry as the actor sees it: the title its template gave, else the title field, each only if they may see it. */
+  function summary(e: BinEntry, actor: Actor) {
     const entity = ctx.registry.get(e.entity);
     const titleField = entity?.definition.titleField ? entity.fields.get(entity.definition.titleField) : undefined;
-    const raw = titleField ? e.record[titleField.name] : undefined;
+    const raw = titleField && actor.permissions(e.entity).fields[titleField.name] !== 'hidden' ? e.record[titleField.name] : undefined;
     const fromField = titleField && raw !== undefined ? fieldTypeOf(titleField).toApi(raw, titleField) : null;
-    const title = typeof e.record._title === 'string' ? e.record._title : fromField;
+    const title = (entity && titleReader(entity, actor)(e.record)) ?? fromField;
     return {
       id: e._id.toHexString(), entity: e.entity, recordId: e.recordId.toHexString(), title: typeof title === 'object' && title ? JSON.stringify(title) : title,
       deletedAt: e.deletedAt, deletedBy: e.deletedBy, purgeAt: purgeAt(e), cascadedFrom: e.deletion && !e.deletion.equals(e._id) ? e.deletion.toHexString() : null,
@@ -146,13 +148,13 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
       const data: ReturnType<typeof summary>[] = [];
       for await (const e of bin.find(filter).sort({ _id: -1 })) {
         if (!visible(e, actor)) continue;
-        data.push(summary(e));
+        data.push(summary(e, actor));
         if (data.length === options.limit) break;
       }
       return { data, nextCursor: data.length === options.limit ? data[data.length - 1]!.id : null };
     },
     async get(id: string, actor: Actor) {
-      return summary(await entry(id, actor));
+      return summary(await entry(id, actor), actor);
     },
     /** Restores the entry and, when it is the record the user deleted, everything its delete cascaded to. */
     async restore(id: string, actor: Actor) {

@@ -20,4 +20,4 @@ export { searchWords, words } from './search-tokens.ts';
 export { parseSort } from './query/index.ts';
 export { findForbiddenKeys } from './query/forbidden-keys.ts';
 export { visibleDefinition, visibleNames } from './access.ts';
-export { retitle, type RecordTitles, type TitleRender } from './record-title.ts';
+export { cancelRetitles, retitle, type RecordTitles, type TitleTemplate } from './record-title.ts';

@@ -9,6 +9,7 @@ import { scopeFilter, visibleNames, withScope } from './access.ts';
 import type { CompiledEntity, Field } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
 import { toApiRecord, type ApiRecord } from './record-view.ts';
+import { titleReader } from './title-access.ts';
 import { loadParents, parentKey, type ParentCache, type ReadContext } from './parents.ts';
 import { computeFormulas } from './computed-values.ts';
 import { translateFilter } from './query/index.ts';
@@ -52,11 +53,18 @@ export async function toApiRecords(ctx: ReadContext, entity: CompiledEntity, doc
   const rollups = await computeRollups(ctx, entity, docs, entity.rollups.filter((f) => wants(f.name)));
   const readable = shape.expand.length ? await readableParents(ctx, cache, shape.actor) : new Set<string>();
   const inline: Inline = { ctx, cache, readable, actor: shape.actor };
+  const titleFor = titleReader(entity, shape.actor);
   return docs.map((doc) => {
-    const record = toApiRecord(entity, { ...doc, ...rollups.get(String(doc._id)) }, shape.only);
+    const record = withTitle(toApiRecord(entity, { ...doc, ...rollups.get(String(doc._id)) }, shape.only), titleFor(doc));
     inlineParents(inline, entity, doc, record, shape.expand);
     return record;
   });
+}
+
+/** The title its entity's title template gave (issue 7), for a reader who may see it: comes with the record, like its id. */
+function withTitle(record: ApiRecord, title: string | undefined): ApiRecord {
+  if (title !== undefined) record._title = title;
+  return record;
 }
 
 type Inline = { ctx: ReadContext; cache: ParentCache; readable: ReadonlySet<string>; actor: Actor };
@@ -89,7 +97,7 @@ function inlineParents(inline: Inline, entity: CompiledEntity, doc: Document, re
     const parentDoc = inline.readable.has(key) ? inline.cache.get(key) : undefined;
     if (!target || !parentDoc) continue;
     const existing = record[head!];
-    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : toApiRecord(target, parentDoc, visibleNames(target, inline.actor.permissions(target.name)));
+    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : withTitle(toApiRecord(target, parentDoc, visibleNames(target, inline.actor.permissions(target.name))), titleReader(target, inline.actor)(parentDoc));
     if (rest.length) inlineParents(inline, target, parentDoc, parent, [rest]);
     record[head!] = parent;
   }

@@ -2,25 +2,32 @@
  * A record's title from its entity's title template (issue 7), computed in step 4 of the write
  * pipeline and stored as `_title`, so lists, links, search and relations read it like any other
  * value. The template sees the record and, one level down, the records its relations point at.
- * A title is part of the record: anyone who can read the record reads its title, as with a
- * formula. A title that cannot be rendered never stops a save: the record keeps no `_title`, and
- * its title field (or id) stands in.
+ * With the title the record keeps the fields it read (`_titleUses`: a reader who cannot see one
+ * of them is not shown it, see title-access.ts) and which version of the template rendered it
+ * (`_titleKey`). A title that cannot be rendered never stops a save.
  *
  * When a title template changes, `retitle` renders the titles of the entity's existing records
  * again, without touching their version: a title is derived, never a user's change.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectId, type AnyBulkWriteOperation, type Document } from 'mongodb';
 import type { CompiledEntity } from '../metadata/index.ts';
 import { computeSearch, type WriteContext } from './computed-values.ts';
 import { loadParents, parentKey, type ParentCache, type ReadContext } from './parents.ts';
 import { toApiRecord } from './record-view.ts';
 
-/** Renders a title from the merge fields `{ record }`; null when there is nothing to show. */
-export type TitleRender = (record: Record<string, unknown>) => Promise<string | null>;
+/**
+ * A title template in force: `key` names this version of its source, `uses` the fields it reads
+ * (see server/records/title-access.ts); `render` gives the title from the merge fields
+ * `{ record }`, null when there is nothing to show, and throws when it cannot be rendered.
+ */
+export type TitleTemplate = { key: string; uses: string[]; render(record: Record<string, unknown>): Promise<string | null> };
 
-/** The title templates in force (the templates capability): null for an entity without one. */
-export type RecordTitles = { renderFor(entity: string): Promise<TitleRender | null> };
+/** The title templates in force (the templates capability): null for an entity without one; each instance sees a change within `cacheMs`. */
+export type RecordTitles = { renderFor(entity: string): Promise<TitleTemplate | null>; cacheMs: number };
 
+/** Internal fields that hold a title: the text, the fields it read, the template version that rendered it. */
+const TITLE_FIELDS = ['_title', '_titleUses', '_titleKey'] as const;
 const RETITLE_BATCH = 200;
 
 /** The record as its title template reads it: API values, relations expanded one level. */
@@ -35,48 +42,120 @@ function mergeRecord(ctx: ReadContext, entity: CompiledEntity, doc: Document, pa
   return record;
 }
 
-async function titleOf(ctx: ReadContext, entity: CompiledEntity, doc: Document, render: TitleRender, parents?: ParentCache): Promise<string | null> {
+async function titleOf(ctx: ReadContext, entity: CompiledEntity, doc: Document, template: TitleTemplate, parents?: ParentCache): Promise<string | null> {
   const loaded = parents ?? (entity.relations.length ? await loadParents(ctx, entity, [doc], entity.relations.map((f) => [f.name])) : new Map());
-  return render(mergeRecord(ctx, entity, doc, loaded));
+  return template.render(mergeRecord(ctx, entity, doc, loaded));
 }
 
-/** Sets or clears `doc._title` (call before `computeSearch`, which reads it). */
-export async function computeTitle(ctx: WriteContext, entity: CompiledEntity, doc: Document): Promise<void> {
-  const render = ctx.titles ? await ctx.titles.renderFor(entity.name) : null;
-  const title = render ? await titleOf(ctx, entity, doc, render) : null;
-  if (title) doc._title = title;
-  else delete doc._title;
+/** `doc`'s title fields as `template` gives them (none without a template). */
+function setTitle(doc: Document, template: TitleTemplate | null, title: string | null): void {
+  for (const name of TITLE_FIELDS) delete doc[name];
+  if (!template) return;
+  if (title) Object.assign(doc, { _title: title, _titleUses: template.uses });
+  doc._titleKey = template.key;
 }
 
 /**
- * Renders every title of `entity` again (its title template was saved, changed entity or was
- * deleted), with the search words that include it. A record changed meanwhile keeps the title its
- * own save computed. Returns how many records changed.
+ * Sets `doc`'s title (call before `computeSearch`, which reads it). A title that cannot be
+ * rendered never stops a save: the record keeps the title it had, marked for the next retitle.
  */
-export async function retitle(ctx: WriteContext, entity: CompiledEntity): Promise<number> {
-  const render = ctx.titles ? await ctx.titles.renderFor(entity.name) : null;
+export async function computeTitle(ctx: WriteContext, entity: CompiledEntity, doc: Document): Promise<void> {
+  if (!ctx.titles) return setTitle(doc, null, null);
+  try {
+    const template = await ctx.titles.renderFor(entity.name);
+    setTitle(doc, template, template ? await titleOf(ctx, entity, doc, template) : null);
+  } catch {
+    delete doc._titleKey;
+  }
+}
+
+/** A retitle of an entity stops when a newer one starts. */
+const generations = new WeakMap<WriteContext, Map<string, number>>();
+
+/**
+ * Renders the titles of `entity` again (its title template was saved, changed entity or was
+ * deleted), with the search words that include them, without touching versions: a title is
+ * derived, never a user's change. `first` is done when each record whose title another template
+ * version rendered was rendered again; `all` when, once every instance's template cache has
+ * turned over, any record a save rendered with the old template meanwhile was too. A record that
+ * cannot be rendered keeps its title; five failures in a row stop the retitle (the renderer is
+ * down) with that error. A newer retitle of the entity, or `cancelRetitles`, stops this one.
+ * Each resolves to how many records changed.
+ */
+export function retitle(ctx: WriteContext, entity: CompiledEntity): { first: Promise<number>; all: Promise<number> } {
+  const mine = nextGeneration(ctx, entity.name);
+  const current = () => generations.get(ctx)?.get(entity.name) === mine;
+  const first = sweep(ctx, entity, current);
+  const all = first.then(async (changed) => {
+    if (!current() || !ctx.titles) return changed;
+    const waited = await sleep(ctx.titles.cacheMs + 100, true, { ref: false, signal: stopSignal(ctx) }).catch(() => false);
+    return waited && current() ? changed + (await sweep(ctx, entity, current)) : changed;
+  });
+  return { first, all };
+}
+
+/** Stops every retitle running on `ctx` at its next batch (the server is stopping). */
+export function cancelRetitles(ctx: WriteContext): void {
+  generations.delete(ctx);
+  stops.get(ctx)?.abort();
+  stops.delete(ctx);
+}
+
+const stops = new WeakMap<WriteContext, AbortController>();
+function stopSignal(ctx: WriteContext): AbortSignal {
+  const controller = stops.get(ctx) ?? new AbortController();
+  stops.set(ctx, controller);
+  return controller.signal;
+}
+
+function nextGeneration(ctx: WriteContext, entity: string): number {
+  const byEntity = generations.get(ctx) ?? new Map<string, number>();
+  generations.set(ctx, byEntity);
+  const next = (byEntity.get(entity) ?? 0) + 1;
+  byEntity.set(entity, next);
+  return next;
+}
+
+async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => boolean): Promise<number> {
+  const template = ctx.titles ? await ctx.titles.renderFor(entity.name) : null;
   const collection = ctx.db.collection(entity.collection);
+  const stale: Document = template ? { _titleKey: { $ne: template.key } } : { $or: TITLE_FIELDS.map((name) => ({ [name]: { $exists: true } })) };
   let after: ObjectId | undefined;
   let changed = 0;
-  for (;;) {
-    const docs = await collection.find(after ? { _id: { $gt: after } } : {}, { projection: { _outbox: 0 } }).sort({ _id: 1 }).limit(RETITLE_BATCH).toArray();
-    if (!docs.length) return changed;
+  let failures = 0;
+  while (current()) {
+    const docs = await collection.find(after ? { $and: [stale, { _id: { $gt: after } }] } : stale, { projection: { _outbox: 0 } }).sort({ _id: 1 }).limit(RETITLE_BATCH).toArray();
+    if (!docs.length) break;
     after = docs.at(-1)!._id as ObjectId;
-    const parents = render && entity.relations.length ? await loadParents(ctx, entity, docs, entity.relations.map((f) => [f.name])) : new Map();
+    const parents = template && entity.relations.length ? await loadParents(ctx, entity, docs, entity.relations.map((f) => [f.name])) : new Map();
     const ops: AnyBulkWriteOperation[] = [];
     for (const doc of docs) {
       const next = { ...doc };
-      const title = render ? await titleOf(ctx, entity, doc, render, parents) : null;
-      if (title) next._title = title;
-      else delete next._title;
+      try {
+        setTitle(next, template, template ? await titleOf(ctx, entity, doc, template, parents) : null);
+        failures = 0;
+      } catch (err) {
+        if (++failures >= 5) throw err;
+        continue;
+      }
       computeSearch(entity, next);
-      if (next._title === doc._title && sameWords(next._search, doc._search)) continue;
-      const set: Document = { ...(next._title ? { _title: next._title } : {}), ...(next._search ? { _search: next._search } : {}) };
-      const unset: Document = { ...(next._title ? {} : { _title: '' }), ...(next._search ? {} : { _search: '' }) };
-      ops.push({ updateOne: { filter: { _id: doc._id, _version: doc._version }, update: { ...(Object.keys(set).length ? { $set: set } : {}), ...(Object.keys(unset).length ? { $unset: unset } : {}) } } });
+      ops.push({ updateOne: { filter: { _id: doc._id, _version: doc._version, _titleKey: doc._titleKey ?? { $exists: false } }, update: titleUpdate(doc, next) } });
     }
-    if (ops.length) changed += (await collection.bulkWrite(ops, { ordered: false })).modifiedCount;
+    if (ops.length && current()) changed += (await collection.bulkWrite(ops, { ordered: false })).modifiedCount;
   }
+  return changed;
+}
+
+/** The $set/$unset that turns `doc`'s title fields and search words into `next`'s. */
+function titleUpdate(doc: Document, next: Document): Document {
+  const $set: Document = {};
+  const $unset: Document = {};
+  for (const name of [...TITLE_FIELDS, '_search']) {
+    if (next[name] === undefined) {
+      if (doc[name] !== undefined) $unset[name] = '';
+    } else if (name === '_search' || name === '_titleUses' ? !sameWords(next[name], doc[name]) : next[name] !== doc[name]) $set[name] = next[name];
+  }
+  return { ...(Object.keys($set).length ? { $set } : {}), ...(Object.keys($unset).length ? { $unset } : {}) };
 }
 
 function sameWords(a: unknown, b: unknown): boolean {

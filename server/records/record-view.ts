@@ -22,8 +22,6 @@ export function toApiRecord(entity: CompiledEntity, doc: Document, only?: Readon
   for (const name of AUDIT_FIELDS) {
     if (!only || only.has(name)) out[name] = iso(doc[name]);
   }
-  // The title its entity's title template gave (issue 7): comes with the record, like its id.
-  if (typeof doc._title === 'string') out._title = doc._title;
   return out;
 }
 

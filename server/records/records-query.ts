@@ -12,6 +12,7 @@ import { toApiRecords, parseExpand } from './read-enrich.ts';
 import type { ApiRecord } from './record-view.ts';
 import type { ReadContext } from './parents.ts';
 import { searchFilter, searchFilterOnFields } from './search-tokens.ts';
+import { seesEveryTitle } from './title-access.ts';
 import { cursorFilter, encodeCursor, parseFields, parseSort, translateFilter } from './query/index.ts';
 import { parseId, type Access } from './records.service.ts';
 
@@ -25,19 +26,27 @@ const DEFAULT_PAGE = 50;
  * Every condition a read applies: the client's filter and search, over the fields the actor can
  * see, and the actor's record scope, all in the one MongoDB filter.
  */
-export function readFilter({ entity, perms }: Access, query: Pick<ListQuery, 'filter' | 'q'>): Filter<Document> {
+export function readFilter({ entity, perms, actor }: Access, query: Pick<ListQuery, 'filter' | 'q'>): Filter<Document> {
   const parts: Document[] = [];
   const visible = visibleDefinition(entity, perms);
   if (query.filter !== undefined) parts.push(translateFilter(visible, query.filter));
-  const search = query.q ? searchFor(entity, visible, query.q) : null;
+  const search = query.q ? searchFor(entity, visible, query.q, actor) : null;
   if (search) parts.push(search);
   const filter = parts.length === 0 ? {} : parts.length === 1 ? parts[0]! : { $and: parts };
   return withScope(filter, scopeFilter(entity, perms.read));
 }
 
-/** `_search` holds the words of every search field; when some are hidden from the actor, search the visible ones directly. */
-function searchFor(entity: CompiledEntity, visible: CompiledEntity['definition'], q: string): Document | null {
+/**
+ * `_search` holds the words of every search field; when some are hidden from the actor, search the
+ * visible ones directly. Without search fields it holds the title field's and the template title's
+ * words: an actor who may not see everything a title could read searches the title field itself.
+ */
+function searchFor(entity: CompiledEntity, visible: CompiledEntity['definition'], q: string, actor: Actor): Document | null {
   const all = entity.definition.searchFields ?? [];
+  if (!all.length && !seesEveryTitle(entity, actor)) {
+    const title = visible.titleField ? visible.fields.find((f) => f.name === visible.titleField) : undefined;
+    return searchFilterOnFields(q, title ? [title] : []);
+  }
   const shown = visible.searchFields ?? [];
   return shown.length === all.length ? searchFilter(q) : searchFilterOnFields(q, shown.map((n) => entity.fields.get(n)!).filter(Boolean));
 }

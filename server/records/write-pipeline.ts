@@ -40,10 +40,11 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   await assignAutonumbers(ctx, entity, doc);
+  // Formulas and the title see the record as it will be stored, its audit fields included.
+  Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
   await computeFormulas(ctx, entity, doc);
   await computeTitle(ctx, entity, doc);
   computeSearch(entity, doc);
-  Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
   const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   if (event) doc._outbox = [event];
   return doc;
@@ -66,11 +67,11 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(await attachFiles(ctx, entity, after, input.set))];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
+  const now = new Date();
+  Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
   await computeFormulas(ctx, entity, after);
   await computeTitle(ctx, entity, after);
   computeSearch(entity, after);
-  const now = new Date();
-  Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
   const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   return { filter: { _id: existing._id, _version: existing._version, _deleting: { $exists: false } }, update: toUpdate(existing, after, event), after, changed: event !== null };
 }

@@ -32,7 +32,7 @@ import { RenderSandbox } from './sandbox/render-sandbox.ts';
 import { createTemplatesService } from './templates.service.ts';
 import { createTemplatesStore } from './templates.store.ts';
 import type { TemplateDefinition } from './template.types.ts';
-import { createTitleTemplates } from './title-templates.ts';
+import { createTitleTemplates, TITLE_CACHE_MS } from './title-templates.ts';
 
 export { templatesRoutes } from './templates.routes.ts';
 export { templateProblems } from './templates.problems.ts';
@@ -56,7 +56,7 @@ export function createTemplates(deps: TemplatesDeps) {
     service,
     render: renderer.render,
     /** The title templates in force, for the records capability's write pipeline. */
-    titles: { renderFor: titles.renderFor },
+    titles: { renderFor: titles.renderFor, cacheMs: TITLE_CACHE_MS },
     /** Whether `name` is a template now (of `kind`, when given). */
     async exists(name: string, kind?: TemplateDefinition['kind']): Promise<boolean> {
       const t = await store.get(name);

@@ -14,34 +14,53 @@ import type { Renderer } from './render-template.ts';
 import type { TemplatesStore } from './templates.store.ts';
 import { templateProblems } from './templates.problems.ts';
 import type { TemplateDefinition } from './template.types.ts';
+import type { TitleTemplate } from '../records/index.ts';
+import { hashOf, PART_NAMES } from './template-source.ts';
+import { titleUses } from './title-uses.ts';
 
 /** Rendered titles are one line of at most this many characters. */
 export const MAX_TITLE = 300;
-const REFRESH_MS = 1_000;
+/** How long an instance keeps which template titles which entity. */
+export const TITLE_CACHE_MS = 1_000;
 /** How long a save waits for the retitle, so that the titles are new when the person looks (the rest goes on in the background). */
 export const RETITLE_WAIT_MS = 2_000;
 
 type Deps = { store: TemplatesStore; renderer: Renderer; logger: Logger; changed?: (entities: string[]) => Promise<void> };
 
-type TitleTemplate = { name: string; definition: TemplateDefinition };
+type Loaded = { name: string; definition: TemplateDefinition; key: string; uses: string[] };
+
+/** Every field any part reads; a part that does not parse reads nothing (it cannot render either). */
+function usesOf(def: TemplateDefinition): string[] {
+  const uses = new Set<string>();
+  for (const part of PART_NAMES) {
+    const source = def.parts[part];
+    if (source === undefined) continue;
+    try {
+      for (const use of titleUses(source)) uses.add(use);
+    } catch {
+      // a syntax error: rendering fails and no title is stored
+    }
+  }
+  return uses.has('*') ? ['*'] : [...uses].sort();
+}
 
 const titledEntity = (def: TemplateDefinition | undefined): string | undefined => (def?.kind === 'title' ? def.entity : undefined);
 
 export function createTitleTemplates(deps: Deps) {
-  let cache: { at: number; byEntity: Promise<Map<string, TitleTemplate>> } | undefined;
+  let cache: { at: number; byEntity: Promise<Map<string, Loaded>> } | undefined;
 
-  async function load(): Promise<Map<string, TitleTemplate>> {
-    const map = new Map<string, TitleTemplate>();
+  async function load(): Promise<Map<string, Loaded>> {
+    const map = new Map<string, Loaded>();
     for (const t of await deps.store.list()) {
       const entity = titledEntity(t.definition);
-      if (entity && !map.has(entity)) map.set(entity, { name: t.definition.name!, definition: t.definition });
+      if (entity && !map.has(entity)) map.set(entity, { name: t.definition.name!, definition: t.definition, key: hashOf(t.definition), uses: usesOf(t.definition) });
     }
     return map;
   }
 
   /** Concurrent saves share one read; a failed read is not kept. */
-  function byEntity(): Promise<Map<string, TitleTemplate>> {
-    if (cache && Date.now() - cache.at < REFRESH_MS) return cache.byEntity;
+  function byEntity(): Promise<Map<string, Loaded>> {
+    if (cache && Date.now() - cache.at < TITLE_CACHE_MS) return cache.byEntity;
     const loading = load();
     cache = { at: Date.now(), byEntity: loading };
     loading.catch(() => {
@@ -51,18 +70,27 @@ export function createTitleTemplates(deps: Deps) {
   }
 
   return {
-    /** The title renderer the records capability calls on each save; null without a title template. */
-    async renderFor(entity: string) {
+    /**
+     * The title template the records capability calls on each save; null without one. Its `key`
+     * names this version of the source and `uses` the fields it reads (stored with each title);
+     * `render` throws when the title cannot be rendered, so the caller keeps the title it had.
+     */
+    async renderFor(entity: string): Promise<TitleTemplate | null> {
       const template = (await byEntity()).get(entity);
       if (!template) return null;
-      return async (record: Record<string, unknown>): Promise<string | null> => {
-        try {
-          const { text } = await deps.renderer.renderDefinition(template.definition, { record });
-          return text?.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE) || null;
-        } catch (err) {
-          deps.logger.warn({ err, template: template.name, entity }, 'title template could not be rendered; the record keeps its title field');
-          return null;
-        }
+      const { definition, key, uses } = template;
+      return {
+        key,
+        uses,
+        async render(record: Record<string, unknown>): Promise<string | null> {
+          try {
+            const { text } = await deps.renderer.renderDefinition(definition, { record });
+            return text?.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE) || null;
+          } catch (err) {
+            deps.logger.warn({ err, template: template.name, entity }, 'title template could not be rendered; the record keeps the title it had');
+            throw err;
+          }
+        },
       };
     },
     /** Throws invalid-template (pointer /entity) when another title template already titles the entity. */
