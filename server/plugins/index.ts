@@ -30,7 +30,7 @@ export type Plugins = ReturnType<typeof createPlugins>;
 
 /** `records` is filled in once the records service exists (it needs the hooks this returns). */
 export function createPlugins(deps: { db: Db; logger: Logger; ctx: ReadContext; records: () => RecordsService; actorOf: ActorLookup; pluginsDir: string; fetch?: FetchOptions; pollMs?: number; notify?: PluginNotify; mail?: () => PluginMail }) {
-  const store = createPluginStore(deps.db);
+  const store = createPluginStore(deps.db, deps.logger.child({ module: 'plugins' }));
   let sdk: ReturnType<typeof createPluginSdk> | undefined;
   const runtime = createPluginRuntime({ store, logger: deps.logger, pollMs: deps.pollMs, actorOf: deps.actorOf, notify: deps.notify, sdk: (ctx, method, args) => (sdk ??= createPluginSdk({ ctx: deps.ctx, records: deps.records(), fetch: deps.fetch, mail: deps.mail }))(ctx, method, args) });
   const service = createPluginsService({ store, runtime, pluginsDir: deps.pluginsDir });

@@ -10,6 +10,7 @@ import { createRecordsQuery, readAccess } from '../records/index.ts';
 import { pluginProblems } from './plugins.problems.ts';
 import { pluginFetch, type FetchInput, type FetchOptions } from './plugin-fetch.ts';
 
+const READ_METHODS = new Set(['GET', 'HEAD']);
 export const QUOTAS = { calls: 100, rows: 1_000, writes: 50, fetches: 10 };
 export const MAX_HOOK_DEPTH = 3;
 
@@ -88,6 +89,8 @@ export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsServic
       return deps.records.update(entity as string, { ...write(ctx), id: text(id, 'id'), body: values });
     },
     'http.fetch': async (ctx, [url, init]) => {
+      // Before a save, a fetch only reads too: a POST could act on the world for a save then refused.
+      if (!READ_METHODS.has(String((init as FetchInput | undefined)?.method ?? 'GET').toUpperCase())) writable(ctx);
       use(ctx, 'fetches');
       return pluginFetch(ctx.grants, url, (init ?? {}) as FetchInput, deps.fetch);
     },

@@ -7,6 +7,7 @@
 import type { Db } from 'mongodb';
 import type { PluginManifest } from './manifest.types.ts';
 import type { CallReport } from './supervisor.ts';
+import type { Logger } from '../shared/logger.ts';
 
 export type PluginStatus = 'installed' | 'enabled' | 'disabled';
 
@@ -31,8 +32,10 @@ export type PluginStore = ReturnType<typeof createPluginStore>;
 
 const LOG_FLUSH_MS = 200;
 const LOG_BATCH = 500;
+/** Logs waiting for a database that does not keep up: beyond this, the oldest are dropped (and counted). */
+const MAX_PENDING = 10 * LOG_BATCH;
 
-export function createPluginStore(db: Db) {
+export function createPluginStore(db: Db, logger?: Logger) {
   const plugins = db.collection<PluginDoc>('plugins');
   const logs = db.collection<PluginLogDoc>('plugin_logs');
   let pending: PluginLogDoc[] = [];
@@ -45,7 +48,9 @@ export function createPluginStore(db: Db) {
     timer = undefined;
     const batch = pending;
     pending = [];
-    writing = writing.then(() => (batch.length ? logs.insertMany(batch, { ordered: false }) : undefined)).catch(() => undefined);
+    writing = writing
+      .then(() => (batch.length ? logs.insertMany(batch, { ordered: false }) : undefined))
+      .catch((err: unknown) => logger?.warn({ err, lost: batch.length }, 'plugin call logs could not be written'));
     return writing.then(() => undefined);
   }
 
@@ -67,6 +72,10 @@ export function createPluginStore(db: Db) {
     resetFailures: (id: string) => plugins.updateOne({ _id: id, failures: { $ne: 0 } }, { $set: { failures: 0 } }),
     log(report: CallReport): void {
       pending.push({ ...report, at: new Date() });
+      if (pending.length > MAX_PENDING) {
+        const dropped = pending.splice(0, pending.length - MAX_PENDING);
+        logger?.warn({ dropped: dropped.length }, 'plugin call logs dropped: the database does not keep up');
+      }
       if (pending.length >= LOG_BATCH) void flush();
       else timer ??= setTimeout(() => void flush(), LOG_FLUSH_MS).unref();
     },

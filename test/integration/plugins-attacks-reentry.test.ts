@@ -45,6 +45,14 @@ describe('handlers before a save only read: a refused save leaves nothing behind
     expect(await lab.count('other')).toBe(others);
     expect((await lab.logs('side-swallow'))[0]!.logs.map((l) => l.text).join(' ')).toMatch(/refused: .*only reads/);
   }, 20_000);
+
+  it('a before-save hook that POSTs out: plugin-read-only before anything is sent', async () => {
+    const code = hookCode(`try { await rapport.http.fetch('https://hooks.example.com/x', { method: 'POST', body: 'saved' }); } catch (e) { console.log('refused: ' + e.message); } return { set: { note: 'checked' } };`);
+    await lab.hookPlugin('side-post', code, { grants: ['http:fetch:hooks.example.com'] });
+    const res = await lab.save();
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect((await lab.logs('side-post'))[0]!.logs.map((l) => l.text).join(' ')).toMatch(/refused: .*only reads/);
+  }, 20_000);
 });
 
 describe('re-entry: guest → host → guest', () => {
