@@ -1,10 +1,13 @@
+import { ObjectId } from 'bson';
 import { updateOne } from 'mingo';
 import { cloneDeep } from 'mingo/util';
 import { describe, expect, it } from 'vitest';
 import type { Doc } from './collection-store.ts';
 import { fastUpdate } from './fast-update.ts';
 
-const base: Doc = { _id: 1, name: 'Ada', n: 5, address: { city: 'London', geo: { lat: 51 } }, tags: ['a'] };
+const e1 = new ObjectId();
+const e2 = new ObjectId();
+const base: Doc = { _id: 1, name: 'Ada', n: 5, address: { city: 'London', geo: { lat: 51 } }, tags: ['a'], _outbox: [{ id: e1, type: 'created' }, { id: e2, type: 'updated' }] };
 
 /** What mingo (the reference implementation) makes of the same update. */
 function reference(doc: Doc, ops: Doc): Doc {
@@ -24,6 +27,11 @@ describe('fastUpdate agrees with mingo', () => {
     ['$unset a missing field', { $unset: { nothing: '' } }],
     ['$inc an existing number', { $inc: { n: 2 } }],
     ['$inc a missing field', { $inc: { visits: 1 } }],
+    ['$pull of the embedded documents an $in matches', { $pull: { _outbox: { id: { $in: [e1] } } } }],
+    ['$pull of every embedded document', { $pull: { _outbox: { id: { $in: [e1, e2] } } } }],
+    ['$pull by two fields', { $pull: { _outbox: { id: e2, type: 'updated' } } }],
+    ['$pull that matches nothing', { $pull: { _outbox: { type: 'deleted' } } }],
+    ['$pull from a missing field', { $pull: { nothing: { id: e1 } } }],
     ['several operators', { $set: { name: 'B', 'address.zip': 'N1' }, $inc: { n: -1 }, $unset: { tags: '' } }],
   ])('%s', (_name, ops) => {
     const fast = fastUpdate(base, ops);
@@ -47,6 +55,11 @@ describe('fastUpdate agrees with mingo', () => {
     ['a path through a non-object', { $set: { 'name.first': 'A' } }],
     ['$inc of a non-number', { $inc: { name: 1 } }],
     ['other operators', { $push: { tags: 'b' } }],
+    ['$pull of a scalar', { $pull: { tags: 'a' } }],
+    ['$pull with an operator condition', { $pull: { tags: { $in: ['a'] } } }],
+    ['$pull from an array of scalars by a field condition', { $pull: { tags: { id: e1 } } }],
+    ['$pull from a non-array', { $pull: { name: { id: e1 } } }],
+    ['$pull with a condition the fast matcher does not know', { $pull: { _outbox: { id: { $gt: e1 } } } }],
   ])('leaves %s to mingo', (_name, ops) => {
     expect(fastUpdate(base, ops)).toBeUndefined();
   });

@@ -1,13 +1,16 @@
 /**
- * The common updates ($set, $unset, $inc on plain object paths) applied copy-on-write: only the
- * objects along each path are copied, the rest is shared with the stored (immutable) version.
- * Anything else — arrays on the path, positional operators, non-number $inc — is left to mingo
+ * The common updates ($set, $unset, $inc on plain object paths, and $pull of the embedded
+ * documents a simple condition matches, as the outbox dispatcher sends after every delivery)
+ * applied copy-on-write: only the objects along each path are copied, the rest is shared with the
+ * stored (immutable) version. Anything else — arrays on the path, positional operators,
+ * non-number $inc, a $pull condition or element the fast matcher cannot decide — is left to mingo
  * (returns undefined), which deep-clones and implements the full semantics.
  */
 import { compareBson, isPlainObject } from './bson-values.ts';
 import type { Doc } from './collection-store.ts';
+import { compileFastFilter } from './fast-match.ts';
 
-const FAST_OPERATORS = new Set(['$set', '$unset', '$inc']);
+const FAST_OPERATORS = new Set(['$set', '$unset', '$inc', '$pull']);
 
 type Change = { parts: string[]; apply: (current: unknown) => { value: unknown } | 'unset' | 'unchanged' | 'fallback' };
 
@@ -33,10 +36,28 @@ export function fastUpdate(doc: Doc, ops: Doc): Doc | undefined {
 function changeFor(op: string, arg: unknown): Change['apply'] {
   if (op === '$set') return (current) => (current !== undefined && sameValue(current, arg) ? 'unchanged' : { value: arg });
   if (op === '$unset') return (current) => (current === undefined ? 'unchanged' : 'unset');
+  if (op === '$pull') return pullMatching(arg);
   return (current) => {
     if (typeof arg !== 'number' || (current !== undefined && typeof current !== 'number')) return 'fallback';
     if (arg === 0 && current !== undefined) return 'unchanged';
     return { value: (current ?? 0) + arg };
+  };
+}
+
+/** `$pull: {path: {field: condition, ...}}` over an array of embedded documents. */
+function pullMatching(condition: unknown): Change['apply'] {
+  const keys = isPlainObject(condition) ? Object.keys(condition) : [];
+  const test = keys.length && keys.every((k) => !k.startsWith('$')) ? compileFastFilter(condition as Doc) : null;
+  return (current) => {
+    if (!test || (current !== undefined && !Array.isArray(current))) return 'fallback';
+    if (current === undefined) return 'unchanged';
+    const kept: unknown[] = [];
+    for (const element of current) {
+      const pulled = isPlainObject(element) ? test(element as Doc) : undefined;
+      if (pulled === undefined) return 'fallback';
+      if (!pulled) kept.push(element);
+    }
+    return kept.length === current.length ? 'unchanged' : { value: kept };
   };
 }
 
