@@ -70,8 +70,8 @@ export async function createMissingIndexes(db: Db, d: EntityDefinition): Promise
       await create(collection, index, name);
     } catch (err) {
       const code = (err as { code?: number }).code;
-      // MongoDB keeps one index per key pattern: the same key with other options goes first.
-      const rival = code === 85 || code === 86 ? existing.find((e) => sameKey(e, index) && e.name !== '_id_') : undefined;
+      // MongoDB keeps one index per key pattern: the same key with other options goes first (only one of ours; others are left alone).
+      const rival = code === 85 || code === 86 ? (await listed(collection)).find((e) => sameKey(e, index) && e.name.startsWith('rapport_')) : undefined;
       if (!rival) throw err;
       await dropQuietly(collection, rival.name);
       await create(collection, index, name);
@@ -111,8 +111,13 @@ async function duplicates(collection: Collection, key: Record<string, 1 | -1>) {
   return sets.map((s) => ({ pointer: `/${paths[0]!.split('.')[0]}`, detail: `records ${s.ids.map(String).join(', ')} share ${JSON.stringify(s._id)}` }));
 }
 
-/** Brings an entity's indexes to its stored definition (at start): builds what is missing, then drops what it replaced. */
-export async function reconcileIndexes(db: Db, d: EntityDefinition): Promise<void> {
+/**
+ * Brings an entity's indexes to its stored definition (at start): builds what is missing, then
+ * drops what it replaced, each only while `d` is still the stored definition (`current`): a
+ * server that loaded an older one must not drop what a newer one wants, nor build what it gave up.
+ */
+export async function reconcileIndexes(db: Db, d: EntityDefinition, current: () => Promise<boolean>): Promise<void> {
+  if (!(await current())) return;
   await createMissingIndexes(db, d);
-  await dropUnwantedIndexes(db, d);
+  if (await current()) await dropUnwantedIndexes(db, d);
 }

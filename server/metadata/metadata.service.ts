@@ -71,7 +71,8 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
       await archive.forget(archived);
       throw metadataProblems.versionConflict.create({ detail: 'Someone else changed this definition at the same time; reload it' });
     }
-    await dropUnwantedIndexes(db, definition);
+    // Only while this is still the stored definition: a newer one's indexes are not ours to drop.
+    if ((await store.get(definition.name))?.version === saved.version) await dropUnwantedIndexes(db, definition);
     await registry.refresh();
     return saved;
   }
