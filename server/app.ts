@@ -83,6 +83,8 @@ export function createApp(deps: AppDeps): Rapport {
   // Records are titled by their entity's title template on every save (issue 7).
   ctx.titles = templates.titles;
   const retitling = new Set<Promise<unknown>>();
+  /** A field of `entity` was renamed: titles made from it show to no one until rendered again (by the same template). */
+  const retitleRelated = (entity: string) => retitleAll([...new Set([entity, ...registry.inboundLinks(entity).map((l) => l.entity.name)])]);
   /** Renders the titles of these entities' records again; done at the first pass (the follow-up goes on); failures are logged, never thrown. */
   function retitleAll(names: string[]): Promise<void> {
     const entities = names.map((name) => registry.get(name)).filter((e) => e !== undefined);
@@ -136,7 +138,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
-  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to).then(() => ui.fieldRenamed(entity, from, to)) }) }));
+  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to).then(() => ui.fieldRenamed(entity, from, to)).then(() => retitleRelated(entity)) }) }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));

@@ -24,10 +24,10 @@ export const MAX_SCAN_PAGE = 100;
 
 export type DuplicateSet = { count: number; records: RecordRef[] };
 export type RuleMatches = { rule: string; action: 'warn' | 'block'; records: RecordRef[]; unseen: number };
-type Deps = { db: Db; records: RecordsService; rules: RuleStore };
+type Deps = { db: Db; records: RecordsService; rules: RuleStore; lookup: (name: string) => CompiledEntity | undefined };
 
 export function createDuplicateLookups(deps: Deps) {
-  const { db, records, rules } = deps;
+  const { db, records, rules, lookup } = deps;
 
   /** The rules the actor may use on this entity: sound, and comparing only fields they can see. */
   async function usableRules(entity: CompiledEntity, actor: Actor): Promise<Rule[]> {
@@ -41,7 +41,7 @@ export function createDuplicateLookups(deps: Deps) {
     for (const rule of active) {
       if (!keys[rule.name]) continue;
       const found = await findMatches({ db, entity, rule, key: keys[rule.name]!, exclude: doc._id ? [doc._id as ObjectId] : [], actor });
-      if (found.ids.length || found.unseen) result.push({ rule: rule.name, action: rule.action, records: await recordRefs(db, entity, actor, found.ids), unseen: found.unseen });
+      if (found.ids.length || found.unseen) result.push({ rule: rule.name, action: rule.action, records: await recordRefs(db, entity, actor, found.ids, lookup), unseen: found.unseen });
     }
     return result;
   }
@@ -70,7 +70,7 @@ export function createDuplicateLookups(deps: Deps) {
     const data: DuplicateSet[] = [];
     for (const group of page) {
       const ids = await stillMatching(entity, rule, group._id, group.ids);
-      if (ids.length > 1) data.push({ count: ids.length, records: await recordRefs(db, entity, input.actor, ids) });
+      if (ids.length > 1) data.push({ count: ids.length, records: await recordRefs(db, entity, input.actor, ids, lookup) });
     }
     return { data, nextCursor: groups.length > limit ? page.at(-1)!._id : null };
   }

@@ -30,7 +30,7 @@ function scanQuery(query: Request['query']): { rule?: string; cursor?: string; l
 export function duplicatesRoutes(deps: { ctx: WriteContext; records: RecordsService }): Router {
   const { records } = deps;
   const rules = ruleStoreOf(deps.ctx);
-  const lookups = createDuplicateLookups({ db: deps.ctx.db, records, rules });
+  const lookups = createDuplicateLookups({ db: deps.ctx.db, records, rules, lookup: deps.ctx.registry.get });
   const merger = createMerge(deps);
   const router = Router();
   const base = '/api/entities/:entity';

@@ -61,13 +61,13 @@ export async function readableIds(db: Db, entity: CompiledEntity, actor: Actor, 
 export type RecordRef = { _id: string; title: string | null };
 
 /** Each record's id and title as the actor sees it: its template title, else its title field (null when hidden). */
-export async function recordRefs(db: Db, entity: CompiledEntity, actor: Actor, ids: readonly ObjectId[]): Promise<RecordRef[]> {
+export async function recordRefs(db: Db, entity: CompiledEntity, actor: Actor, ids: readonly ObjectId[], lookup: (name: string) => CompiledEntity | undefined): Promise<RecordRef[]> {
   const titleName = entity.definition.titleField;
   const field = titleName ? entity.fields.get(titleName) : undefined;
   const visible = visibleNames(entity, actor.permissions(entity.name));
   const shown = field && (!visible || visible.has(field.name)) ? field : undefined;
   const docs = await db.collection(entity.collection).find({ _id: { $in: [...ids] } }, { projection: { _title: 1, _titleUses: 1, ...(shown ? { [shown.name]: 1 } : {}) } }).toArray();
-  const titleFor = titleReader(entity, actor);
+  const titleFor = titleReader(lookup, entity, actor);
   const byId = new Map(docs.map((d) => [(d._id as ObjectId).toHexString(), d]));
   return ids.map((id) => {
     const doc = byId.get(id.toHexString());

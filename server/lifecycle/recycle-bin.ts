@@ -59,7 +59,7 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
     const titleField = entity?.definition.titleField ? entity.fields.get(entity.definition.titleField) : undefined;
     const raw = titleField && actor.permissions(e.entity).fields[titleField.name] !== 'hidden' ? e.record[titleField.name] : undefined;
     const fromField = titleField && raw !== undefined ? fieldTypeOf(titleField).toApi(raw, titleField) : null;
-    const title = (entity && titleReader(entity, actor)(e.record)) ?? fromField;
+    const title = (entity && titleReader(ctx.registry.get, entity, actor)(e.record)) ?? fromField;
     return {
       id: e._id.toHexString(), entity: e.entity, recordId: e.recordId.toHexString(), title: typeof title === 'object' && title ? JSON.stringify(title) : title,
       deletedAt: e.deletedAt, deletedBy: e.deletedBy, purgeAt: purgeAt(e), cascadedFrom: e.deletion && !e.deletion.equals(e._id) ? e.deletion.toHexString() : null,

@@ -53,7 +53,7 @@ export async function toApiRecords(ctx: ReadContext, entity: CompiledEntity, doc
   const rollups = await computeRollups(ctx, entity, docs, entity.rollups.filter((f) => wants(f.name)));
   const readable = shape.expand.length ? await readableParents(ctx, cache, shape.actor) : new Set<string>();
   const inline: Inline = { ctx, cache, readable, actor: shape.actor };
-  const titleFor = titleReader(entity, shape.actor);
+  const titleFor = titleReader(ctx.registry.get, entity, shape.actor);
   return docs.map((doc) => {
     const record = withTitle(toApiRecord(entity, { ...doc, ...rollups.get(String(doc._id)) }, shape.only), titleFor(doc));
     inlineParents(inline, entity, doc, record, shape.expand);
@@ -97,7 +97,7 @@ function inlineParents(inline: Inline, entity: CompiledEntity, doc: Document, re
     const parentDoc = inline.readable.has(key) ? inline.cache.get(key) : undefined;
     if (!target || !parentDoc) continue;
     const existing = record[head!];
-    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : withTitle(toApiRecord(target, parentDoc, visibleNames(target, inline.actor.permissions(target.name))), titleReader(target, inline.actor)(parentDoc));
+    const parent = existing && typeof existing === 'object' ? (existing as ApiRecord) : withTitle(toApiRecord(target, parentDoc, visibleNames(target, inline.actor.permissions(target.name))), titleReader(inline.ctx.registry.get, target, inline.actor)(parentDoc));
     if (rest.length) inlineParents(inline, target, parentDoc, parent, [rest]);
     record[head!] = parent;
   }

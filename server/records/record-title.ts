@@ -29,6 +29,10 @@ export type RecordTitles = { renderFor(entity: string): Promise<TitleTemplate | 
 /** Internal fields that hold a title: the text, the fields it read, the template version that rendered it. */
 const TITLE_FIELDS = ['_title', '_titleUses', '_titleKey'] as const;
 const RETITLE_BATCH = 200;
+/** Passes after the first, each once caches have turned over, until one finds nothing left to do. */
+const FOLLOW_UPS = 3;
+/** Failures without a single success before a retitle gives up (the renderer is down, or the template fails on everything). */
+const GIVE_UP = 20;
 
 /** The record as its title template reads it: API values, relations expanded one level. */
 function mergeRecord(ctx: ReadContext, entity: CompiledEntity, doc: Document, parents: ParentCache): Record<string, unknown> {
@@ -57,14 +61,18 @@ function setTitle(doc: Document, template: TitleTemplate | null, title: string |
 
 /**
  * Sets `doc`'s title (call before `computeSearch`, which reads it). A title that cannot be
- * rendered never stops a save: the record keeps the title it had, marked for the next retitle.
+ * rendered never stops a save: the record keeps the title it had (`before`'s), marked for the
+ * next retitle, unless this save changed a field that title was made from: then it has none.
  */
-export async function computeTitle(ctx: WriteContext, entity: CompiledEntity, doc: Document): Promise<void> {
+export async function computeTitle(ctx: WriteContext, entity: CompiledEntity, doc: Document, before?: Document): Promise<void> {
   if (!ctx.titles) return setTitle(doc, null, null);
   try {
     const template = await ctx.titles.renderFor(entity.name);
     setTitle(doc, template, template ? await titleOf(ctx, entity, doc, template) : null);
   } catch {
+    const uses = Array.isArray(doc._titleUses) ? (doc._titleUses as string[]) : ['*'];
+    const changed = !before || uses.some((use) => use === '*' || JSON.stringify(doc[use.split('.')[0]!]) !== JSON.stringify(before[use.split('.')[0]!]));
+    if (changed) setTitle(doc, null, null);
     delete doc._titleKey;
   }
 }
@@ -74,22 +82,27 @@ const generations = new WeakMap<WriteContext, Map<string, number>>();
 
 /**
  * Renders the titles of `entity` again (its title template was saved, changed entity or was
- * deleted), with the search words that include them, without touching versions: a title is
- * derived, never a user's change. `first` is done when each record whose title another template
- * version rendered was rendered again; `all` when, once every instance's template cache has
- * turned over, any record a save rendered with the old template meanwhile was too. A record that
- * cannot be rendered keeps its title; five failures in a row stop the retitle (the renderer is
- * down) with that error. A newer retitle of the entity, or `cancelRetitles`, stops this one.
- * Each resolves to how many records changed.
+ * deleted; a field it may read was renamed), with the search words that include them, without
+ * touching versions: a title is derived, never a user's change. `first` is done when every record
+ * was rendered again; `all` when, each time every instance's template cache has turned over, the
+ * records a save titled with another template version meanwhile were too (up to FOLLOW_UPS
+ * passes, until one finds none). A record that cannot be rendered keeps its title; GIVE_UP
+ * failures without a success stop the retitle with that error. A newer retitle of the entity, or
+ * `cancelRetitles`, stops this one. Each resolves to how many records changed.
  */
 export function retitle(ctx: WriteContext, entity: CompiledEntity): { first: Promise<number>; all: Promise<number> } {
   const mine = nextGeneration(ctx, entity.name);
   const current = () => generations.get(ctx)?.get(entity.name) === mine;
-  const first = sweep(ctx, entity, current);
+  const first = sweep(ctx, entity, current, true);
   const all = first.then(async (changed) => {
-    if (!current() || !ctx.titles) return changed;
-    const waited = await sleep(ctx.titles.cacheMs + 100, true, { ref: false, signal: stopSignal(ctx) }).catch(() => false);
-    return waited && current() ? changed + (await sweep(ctx, entity, current)) : changed;
+    for (let pass = 0; pass < FOLLOW_UPS && ctx.titles; pass++) {
+      const waited = await sleep(ctx.titles.cacheMs + 100, true, { ref: false, signal: stopSignal(ctx) }).catch(() => false);
+      if (!waited || !current()) break;
+      const more = await sweep(ctx, entity, current, false);
+      changed += more;
+      if (!more) break;
+    }
+    return changed;
   });
   return { first, all };
 }
@@ -116,13 +129,15 @@ function nextGeneration(ctx: WriteContext, entity: string): number {
   return next;
 }
 
-async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => boolean): Promise<number> {
+/** One pass: every titled record (`all`), or those another template version titled. */
+async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => boolean, all: boolean): Promise<number> {
   const template = ctx.titles ? await ctx.titles.renderFor(entity.name) : null;
   const collection = ctx.db.collection(entity.collection);
-  const stale: Document = template ? { _titleKey: { $ne: template.key } } : { $or: TITLE_FIELDS.map((name) => ({ [name]: { $exists: true } })) };
+  const stale: Document = !template ? { $or: TITLE_FIELDS.map((name) => ({ [name]: { $exists: true } })) } : all ? {} : { _titleKey: { $ne: template.key } };
   let after: ObjectId | undefined;
   let changed = 0;
   let failures = 0;
+  let successes = 0;
   while (current()) {
     const docs = await collection.find(after ? { $and: [stale, { _id: { $gt: after } }] } : stale, { projection: { _outbox: 0 } }).sort({ _id: 1 }).limit(RETITLE_BATCH).toArray();
     if (!docs.length) break;
@@ -133,9 +148,9 @@ async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => b
       const next = { ...doc };
       try {
         setTitle(next, template, template ? await titleOf(ctx, entity, doc, template, parents) : null);
-        failures = 0;
+        successes++;
       } catch (err) {
-        if (++failures >= 5) throw err;
+        if (++failures >= GIVE_UP && !successes) throw err;
         continue;
       }
       computeSearch(entity, next);

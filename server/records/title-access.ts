@@ -2,44 +2,51 @@
  * Who may read a record's template title (issue 7). A title is rendered from everything its
  * template reads, so a reader sees it only when they can see every field it read: those of the
  * record (`_titleUses`, stored with the title) and, for a related record's field, read permission
- * on that entity and that field. Anyone else gets the record without `_title`, and whatever
- * shows it falls back to the title field they may see. As with relation display values and
- * formulas, the related record's own read scope is not checked: only field permissions are.
+ * on that entity (in scope `all`: the title does not say which related record it read) and that
+ * field. Anyone else gets the record without `_title`, and whatever shows it falls back to the
+ * title field they may see.
  */
 import type { Document } from 'mongodb';
-import type { CompiledEntity } from '../metadata/index.ts';
+import { AUDIT_FIELDS, type CompiledEntity } from '../metadata/index.ts';
 import type { Actor, EntityPermissions } from '../shared/actor.ts';
 
 /** A title stored before its uses were recorded counts as reading everything. */
 const EVERYTHING = ['*'];
 
+type Lookup = (name: string) => CompiledEntity | undefined;
+
 /** Decides for one reader; answers are kept per set of uses (a list has one template's uses). */
-export function titleReader(entity: CompiledEntity, actor: Actor): (doc: Document) => string | undefined {
+export function titleReader(lookup: Lookup, entity: CompiledEntity, actor: Actor): (doc: Document) => string | undefined {
   const answers = new Map<string, boolean>();
   return (doc) => {
     if (typeof doc._title !== 'string') return undefined;
     const uses = Array.isArray(doc._titleUses) ? (doc._titleUses as string[]) : EVERYTHING;
     const key = uses.join(',');
     let ok = answers.get(key);
-    if (ok === undefined) answers.set(key, (ok = seesAll(entity, actor, uses)));
+    if (ok === undefined) answers.set(key, (ok = seesAll(lookup, entity, actor, uses)));
     return ok ? doc._title : undefined;
   };
 }
 
 /** Whether the reader may search by the words of any title of `entity`: they see everything a title could read. */
 export function seesEveryTitle(entity: CompiledEntity, actor: Actor): boolean {
-  return seesAll(entity, actor, EVERYTHING);
+  return seesAll(() => undefined, entity, actor, EVERYTHING);
 }
 
 const noneHidden = (perms: EntityPermissions): boolean => !Object.values(perms.fields).includes('hidden');
+const BUILT_IN = new Set<string>(['_id', ...AUDIT_FIELDS]);
+/** A name the entity has now: a title made from a field since renamed or removed shows to no one until it is rendered again. */
+const current = (entity: CompiledEntity, name: string): boolean => BUILT_IN.has(name) || entity.fields.has(name);
 
-function seesAll(entity: CompiledEntity, actor: Actor, uses: string[]): boolean {
+function seesAll(lookup: Lookup, entity: CompiledEntity, actor: Actor, uses: string[]): boolean {
   const perms = actor.permissions(entity.name);
-  /** A related record's field, or all of it (`field` undefined, or its own title). */
+  /** A related record's field, or all of it (`field` undefined, or its own title): in read scope `all`, since a title does not know the reader's scope. */
   const seesRelated = (target: string, field: string | undefined): boolean => {
     const related = actor.permissions(target);
-    if (!related.operations.read) return false;
-    return field === undefined || field === '_title' ? noneHidden(related) : related.fields[field] !== 'hidden';
+    if (!related.operations.read || !related.read.all) return false;
+    if (field === undefined || field === '_title') return noneHidden(related);
+    const known = lookup(target);
+    return related.fields[field] !== 'hidden' && (!known || current(known, field));
   };
   for (const use of uses) {
     if (use === '*') {
@@ -47,7 +54,7 @@ function seesAll(entity: CompiledEntity, actor: Actor, uses: string[]): boolean 
       continue;
     }
     const [head, sub] = use.split('.') as [string, string | undefined];
-    if (perms.fields[head] === 'hidden') return false;
+    if (perms.fields[head] === 'hidden' || !current(entity, head)) return false;
     const field = entity.fields.get(head);
     if (field?.type === 'relation' && !seesRelated(field.target, sub)) return false;
   }

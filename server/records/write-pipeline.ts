@@ -70,7 +70,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   const now = new Date();
   Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
   await computeFormulas(ctx, entity, after);
-  await computeTitle(ctx, entity, after);
+  await computeTitle(ctx, entity, after, existing);
   computeSearch(entity, after);
   const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   return { filter: { _id: existing._id, _version: existing._version, _deleting: { $exists: false } }, update: toUpdate(existing, after, event), after, changed: event !== null };
@@ -82,12 +82,14 @@ function isWritableByReplace(entity: CompiledEntity, name: string): boolean {
 }
 
 const INTERNAL = new Set(['_id', '_outbox', '_version']);
+/** Written together whenever present: a title never ends up with another rendering's fields or template version (a retitle may have changed them since the read). */
+const TOGETHER = new Set(['_title', '_titleUses', '_titleKey']);
 
 /** $set/$unset of what differs; `_version` is bumped by the filter-and-set, never by the client. */
 function toUpdate(before: Document, after: Document, event: Document | null): Document {
   const $set: Document = { _version: after._version };
   const $unset: Document = {};
-  for (const [key, value] of Object.entries(after)) if (!INTERNAL.has(key) && !sameValue(before[key], value)) $set[key] = value;
+  for (const [key, value] of Object.entries(after)) if (!INTERNAL.has(key) && (TOGETHER.has(key) || !sameValue(before[key], value))) $set[key] = value;
   for (const key of Object.keys(before)) if (!INTERNAL.has(key) && !(key in after)) $unset[key] = '';
   return { $set, ...(Object.keys($unset).length ? { $unset } : {}), ...(event ? { $push: { _outbox: event } } : {}) };
 }

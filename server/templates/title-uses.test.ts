@@ -9,6 +9,8 @@ describe('titleUses: the fields a title template reads', () => {
     ['{{#each record.tags}}{{this}} {{../record.secret}}{{/each}}', ['secret', 'tags']],
     ['{{#with record.programme}}{{name}} {{@root.record.code}}{{/with}}', ['code', 'programme']],
     ['{{#record.tags}}x{{/record.tags}}', ['tags']],
+    ['{{record.last}}{{#record.vip}} {{record.grade}}{{/record.vip}}', ['grade', 'last', 'vip']],
+    ['{{#unless record.vip}}{{record.grade}}{{/unless}}', ['grade', 'vip']],
     ['{{default (lower record.nick) record.name}}', ['name', 'nick']],
     ['{{formatDate record.createdAt "short"}} {{@index}}', ['createdAt']],
     ['{{record.address.city.x}}', ['address.city']],

@@ -9,8 +9,8 @@
  * - `{{#if record.salary}}` uses `salary`: whether a value is there shows in the title too;
  * - a partial may read anything: `*`.
  *
- * Paths inside a block that changes the context (`#each`, `#with`) refer to that block's value,
- * which already counts as used whole; `@root` and `../` lead back out.
+ * Paths inside `#each` and `#with` refer to that block's value, which already counts as used
+ * whole; `@root` and `../` lead back out. Inside any other block they count as the record's.
  */
 import Handlebars from 'handlebars';
 import { HELPER_NAMES } from './sandbox/guest-runtime.ts';
@@ -19,8 +19,12 @@ type Node = { type: string; [key: string]: unknown };
 type Path = Node & { parts: string[]; depth: number; data: boolean; original: string };
 
 const HELPERS = new Set<string>([...HELPER_NAMES, 'if', 'unless', 'each', 'with', 'lookup', 'log']);
-/** Blocks that keep the context they are in. */
-const SAME_CONTEXT = new Set(['if', 'unless']);
+/**
+ * Blocks whose body reads another value than the one around them. Every other block may keep the
+ * context (`{{#record.vip}}` renders its body with the record when vip is true), so its body's
+ * paths count as reads of the record.
+ */
+const NEW_CONTEXT = new Set(['each', 'with']);
 
 /** The fields `source` reads from `record`: 'field', 'relation.field', or '*' for everything. */
 export function titleUses(source: string): string[] {
@@ -50,7 +54,7 @@ function walk(node: Node | undefined | null, contexts: boolean[], uses: Set<stri
       if (path.type !== 'PathExpression' || !HELPERS.has((path as Path).original)) value(path, contexts, uses);
       for (const param of [...((node.params as Node[]) ?? []), ...hashValues(node)]) value(param, contexts, uses);
       const name = path.type === 'PathExpression' ? (path as Path).original : '';
-      const inner = node.type === 'BlockStatement' && !SAME_CONTEXT.has(name) ? [...contexts, false] : contexts;
+      const inner = node.type === 'BlockStatement' && NEW_CONTEXT.has(name) ? [...contexts, false] : contexts;
       walk(node.program as Node, inner, uses);
       walk(node.inverse as Node, contexts, uses);
       return;

@@ -46,6 +46,7 @@ beforeAll(async () => {
   await user('nograde', { member: { ...readAll, fields: { grade: 'hidden' } }, programme: readAll });
   await user('nobudget', { member: readAll, programme: { ...readAll, fields: { budget: 'hidden' } } });
   await user('noprogramme', { member: readAll });
+  await user('ownprogrammes', { member: readAll, programme: { read: true, scope: 'own' } });
 });
 afterAll(async () => s.stop());
 
@@ -55,7 +56,7 @@ describe('a title shows only to readers who see what it was made of', () => {
     await waitFor(async () => (await stored(member._id))?._title === 'Ward · Platinum · Sculpture');
     expect((await read('full', member._id))._title).toBe('Ward · Platinum · Sculpture');
     expect(await search('full', 'platinum')).toEqual([member._id]);
-    for (const [who, unseen] of [['nograde', 'Platinum'], ['noprogramme', 'Sculpture']] as const) {
+    for (const [who, unseen] of [['nograde', 'Platinum'], ['noprogramme', 'Sculpture'], ['ownprogrammes', 'Sculpture']] as const) {
       expect(await read(who, member._id), who).not.toHaveProperty('_title');
       const list = await s.call('GET', '/api/entities/member/records', undefined, as[who]);
       expect(JSON.stringify(list.body), who).not.toContain(unseen);
@@ -105,6 +106,13 @@ describe('titles stay right', () => {
     await waitFor(async () => (await stored(member._id))?._title === 'Ward [Sculpture]', 4000);
   });
 
+  it('a save writes the title with the fields and template version that made it, whatever a retitle left meanwhile', async () => {
+    await collection(s, 'rec_member').updateOne({ _id: new ObjectId(member._id) }, { $set: { _titleUses: ['last'] } });
+    const patched = await s.call('PATCH', `/api/entities/member/records/${member._id}`, { grade: 'Silver' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect((await stored(member._id))?._titleUses).toEqual(['last', 'programme.name']);
+  });
+
   it('a template that cannot render keeps the titles records had, on retitle and on save', async () => {
     await saveTitle('{{> no-such-partial}}');
     const patched = await s.call('PATCH', `/api/entities/member/records/${member._id}`, { grade: 'Gold' });
@@ -114,6 +122,24 @@ describe('titles stay right', () => {
     expect(doc?._title).toBe('Ward [Sculpture]');
     // Marked for the next retitle: no template version claims it.
     expect(doc?._titleKey).toBeUndefined();
+  });
+
+  it('a save that changes a field the kept title was made from drops it', async () => {
+    const patched = await s.call('PATCH', `/api/entities/member/records/${member._id}`, { last: 'Warden' });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).not.toHaveProperty('_title');
+    expect((await stored(member._id))?._title).toBeUndefined();
+  });
+
+  it('a title made from a field since renamed shows to no one, and is rendered again', async () => {
+    await saveTitle('{{record.last}} {{record.grade}}');
+    await waitFor(async () => (await stored(member._id))?._title === 'Warden Gold');
+    const renamed = await s.call('POST', '/api/metadata/entities/member/fields/grade/rename', { name: 'tier' });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    for (const who of ['full', 'nograde']) expect(await read(who, member._id), who).not.toHaveProperty('_title');
+    // Rendered again by the same template, which now reads a field that is not there.
+    await waitFor(async () => (await stored(member._id))?._title === 'Warden');
+    expect(JSON.stringify(await read('nograde', member._id))).not.toContain('Gold');
   });
 
   it('a new record\'s title sees its audit fields', async () => {
