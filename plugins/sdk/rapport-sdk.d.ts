@@ -32,7 +32,7 @@ export type RapportSdk = {
     /**
      * Needs http:fetch:<host> (or *.<domain>). Never reaches loopback, private or link-local
      * addresses, redirects included; at most 3 redirects, 1 MB each way, 5 s, 10 fetches a call.
-     * Before a save or delete only GET and HEAD (other methods: `plugin-read-only`).
+     * Before a save or delete only GET and HEAD without a body (anything else: `plugin-read-only`).
      */
     fetch(url: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; headers: Record<string, string>; body: string; url: string }>;
   };

@@ -71,7 +71,8 @@ export async function loadPlugin(folder: string | URL, options: Options = {}): P
   ]);
   const sdk = async (ctx: { readOnly: boolean }, method: string, args: unknown[]): Promise<unknown> => {
     const [entity, a, b] = args as [string, unknown, unknown];
-    const sends = method === 'http.fetch' && !['GET', 'HEAD'].includes(String((args[1] as { method?: string } | undefined)?.method ?? 'GET').toUpperCase());
+    const init = (args[1] ?? {}) as { method?: string; body?: string };
+    const sends = method === 'http.fetch' && (!['GET', 'HEAD'].includes(String(init.method ?? 'GET').toUpperCase()) || !!init.body);
     if (ctx.readOnly && (sends || ['records.create', 'records.update', 'email.send'].includes(method))) throw new Error(`plugin-read-only: ${method} from a handler that runs before a save or delete; write from an after-save hook or an action`);
     switch (method) {
       case 'settings': return options.settings ?? {};

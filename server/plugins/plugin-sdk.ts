@@ -11,6 +11,10 @@ import { pluginProblems } from './plugins.problems.ts';
 import { pluginFetch, type FetchInput, type FetchOptions } from './plugin-fetch.ts';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
+const BODY_HEADERS = new Set(['content-length', 'transfer-encoding']);
+/** GET or HEAD, without a body or a header announcing one. */
+const readsOnly = (init: FetchInput): boolean =>
+  READ_METHODS.has(String(init.method ?? 'GET').toUpperCase()) && (init.body === undefined || init.body === '') && !Object.keys(init.headers ?? {}).some((h) => BODY_HEADERS.has(h.toLowerCase()));
 export const QUOTAS = { calls: 100, rows: 1_000, writes: 50, fetches: 10 };
 export const MAX_HOOK_DEPTH = 3;
 
@@ -89,8 +93,8 @@ export function createPluginSdk(deps: { ctx: ReadContext; records: RecordsServic
       return deps.records.update(entity as string, { ...write(ctx), id: text(id, 'id'), body: values });
     },
     'http.fetch': async (ctx, [url, init]) => {
-      // Before a save, a fetch only reads too: a POST could act on the world for a save then refused.
-      if (!READ_METHODS.has(String((init as FetchInput | undefined)?.method ?? 'GET').toUpperCase())) writable(ctx);
+      // Before a save, a fetch only reads too: a POST (or a GET with a body) could act on the world for a save then refused.
+      if (ctx.readOnly && !readsOnly((init ?? {}) as FetchInput)) writable(ctx);
       use(ctx, 'fetches');
       return pluginFetch(ctx.grants, url, (init ?? {}) as FetchInput, deps.fetch);
     },

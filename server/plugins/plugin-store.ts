@@ -39,6 +39,8 @@ export function createPluginStore(db: Db, logger?: Logger) {
   const plugins = db.collection<PluginDoc>('plugins');
   const logs = db.collection<PluginLogDoc>('plugin_logs');
   let pending: PluginLogDoc[] = [];
+  /** Logs handed to the database and not yet written: they count toward MAX_PENDING too. */
+  let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
   let writing: Promise<unknown> = Promise.resolve();
 
@@ -48,9 +50,12 @@ export function createPluginStore(db: Db, logger?: Logger) {
     timer = undefined;
     const batch = pending;
     pending = [];
+    inFlight += batch.length;
     writing = writing
       .then(() => (batch.length ? logs.insertMany(batch, { ordered: false }) : undefined))
-      .catch((err: unknown) => logger?.warn({ err, lost: batch.length }, 'plugin call logs could not be written'));
+      // The error carries the documents, whose console output may hold record data: only its code and message are logged.
+      .catch((err: { code?: unknown; message?: string }) => logger?.warn({ code: err.code, reason: err.message?.slice(0, 200), lost: batch.length }, 'plugin call logs could not be written'))
+      .finally(() => (inFlight -= batch.length));
     return writing.then(() => undefined);
   }
 
@@ -72,8 +77,8 @@ export function createPluginStore(db: Db, logger?: Logger) {
     resetFailures: (id: string) => plugins.updateOne({ _id: id, failures: { $ne: 0 } }, { $set: { failures: 0 } }),
     log(report: CallReport): void {
       pending.push({ ...report, at: new Date() });
-      if (pending.length > MAX_PENDING) {
-        const dropped = pending.splice(0, pending.length - MAX_PENDING);
+      if (pending.length + inFlight > MAX_PENDING) {
+        const dropped = pending.splice(0, pending.length + inFlight - MAX_PENDING);
         logger?.warn({ dropped: dropped.length }, 'plugin call logs dropped: the database does not keep up');
       }
       if (pending.length >= LOG_BATCH) void flush();

@@ -46,12 +46,15 @@ describe('handlers before a save only read: a refused save leaves nothing behind
     expect((await lab.logs('side-swallow'))[0]!.logs.map((l) => l.text).join(' ')).toMatch(/refused: .*only reads/);
   }, 20_000);
 
-  it('a before-save hook that POSTs out: plugin-read-only before anything is sent', async () => {
-    const code = hookCode(`try { await rapport.http.fetch('https://hooks.example.com/x', { method: 'POST', body: 'saved' }); } catch (e) { console.log('refused: ' + e.message); } return { set: { note: 'checked' } };`);
+  it('a before-save hook that sends data out (a POST, a GET with a body): plugin-read-only before anything is sent', async () => {
+    const attempt = (init: string) => `try { await rapport.http.fetch('https://hooks.example.com/x', ${init}); } catch (e) { console.log('refused: ' + e.message); }`;
+    const code = hookCode(`${attempt(`{ method: 'POST', body: 'saved' }`)} ${attempt(`{ body: 'saved', headers: { 'Content-Length': '5' } }`)} return { set: { note: 'checked' } };`);
     await lab.hookPlugin('side-post', code, { grants: ['http:fetch:hooks.example.com'] });
     const res = await lab.save();
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    expect((await lab.logs('side-post'))[0]!.logs.map((l) => l.text).join(' ')).toMatch(/refused: .*only reads/);
+    const logged = (await lab.logs('side-post'))[0]!.logs.map((l) => l.text);
+    expect(logged).toHaveLength(2);
+    for (const line of logged) expect(line).toMatch(/refused: .*only reads/);
   }, 20_000);
 });
 
