@@ -62,7 +62,7 @@ export function createApp(deps: AppDeps): Rapport {
   const registry = createMetadataRegistry({ store, logger: logger.child({ module: 'metadata' }), pollMs: deps.metadataPollMs });
   const retentionDays = deps.retentionDays ?? 30;
   const archive = createMetadataArchive(db, retentionDays);
-  const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems, archive });
+  const metadata = createMetadataService({ db, store, registry, checkFilter: filterProblems, archive, fieldsChanged: (entity) => void retitleRelated(entity) });
   const outbox = createOutboxDispatcher({ db, logger: logger.child({ module: 'outbox' }), collections: () => [...registry.all().map((e) => e.collection), 'recycle_bin'] });
   const auth = createAuth({ db, logger, registry, checkFilter: filterProblems, options: { ...DEFAULT_AUTH_OPTIONS, ...deps.auth } });
   const notifications = createNotifications({ db, logger });
@@ -83,8 +83,16 @@ export function createApp(deps: AppDeps): Rapport {
   // Records are titled by their entity's title template on every save (issue 7).
   ctx.titles = templates.titles;
   const retitling = new Set<Promise<unknown>>();
-  /** A field of `entity` was renamed: titles made from it show to no one until rendered again (by the same template). */
-  const retitleRelated = (entity: string) => retitleAll([...new Set([entity, ...registry.inboundLinks(entity).map((l) => l.entity.name)])]);
+  /**
+   * Fields of `entity` were added, removed or renamed: titles of it and of the entities relating to
+   * it are rendered again (a title made from a field that is gone shows to no one until then).
+   */
+  async function retitleRelated(entity: string): Promise<void> {
+    const names = [...new Set([entity, ...registry.inboundLinks(entity).map((l) => l.entity.name)])];
+    const titled: string[] = [];
+    for (const name of names) if (await templates.titles.renderFor(name).catch(() => null)) titled.push(name);
+    if (titled.length) await retitleAll(titled);
+  }
   /** Renders the titles of these entities' records again; done at the first pass (the follow-up goes on); failures are logged, never thrown. */
   function retitleAll(names: string[]): Promise<void> {
     const entities = names.map((name) => registry.get(name)).filter((e) => e !== undefined);
@@ -138,7 +146,7 @@ export function createApp(deps: AppDeps): Rapport {
   app.use('/api/metadata', adminUnlessReading);
   app.use(adminRoutes(auth));
   app.use(pluginsRoutes(plugins.service));
-  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to).then(() => ui.fieldRenamed(entity, from, to)).then(() => retitleRelated(entity)) }) }));
+  app.use(fieldChangesRoutes({ conversions, rename: createFieldRename({ ctx, metadata, roles: auth.fieldRename, follow: (entity, from, to) => duplicateRules.fieldChanged(entity, from, to).then(() => ui.fieldRenamed(entity, from, to)) }) }));
   app.use(metadataRoutes(metadata));
   app.use(recordsRoutes({ records, ctx }));
   app.use(lifecycleRoutes({ bin }));

@@ -14,6 +14,7 @@ import type { WriteContext } from '../records/index.ts';
 import { changeEvent } from '../records/change-events.ts';
 import { translateWriteError } from '../records/write-pipeline.ts';
 import { computeSearch } from '../records/computed-values.ts';
+import { computeTitle, titleUpdate } from '../records/record-title.ts';
 import { authorize } from '../records/access.ts';
 import { titleReader } from '../records/title-access.ts';
 import { fieldTypeOf, type CompiledEntity } from '../metadata/index.ts';
@@ -100,11 +101,14 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
         const now = new Date();
         const link = many ? u.links?.find((l) => (l._id as ObjectId).equals(e.recordId)) ?? { _id: e.recordId } : e.recordId;
         const value = many ? [...((before[u.field] as Document[] | undefined) ?? []), link] : link;
-        const after = { ...before, [u.field]: value, updatedAt: now, updatedBy: actor.id };
+        const after: Document = { ...before, [u.field]: value, updatedAt: now, updatedBy: actor.id };
+        await computeTitle(ctx, child, after, before);
+        computeSearch(child, after);
+        const titled = titleUpdate(before, after);
         const event = changeEvent({ entity: child, type: 'updated', before, after, actor, channel: 'system', at: now });
         const res = await collection.updateOne(
           { ...filter, _id: before._id, _version: before._version },
-          { $set: { [u.field]: value, updatedAt: now, updatedBy: actor.id }, $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
+          { $set: { [u.field]: value, updatedAt: now, updatedBy: actor.id, ...titled.$set }, ...(titled.$unset ? { $unset: titled.$unset } : {}), $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
         );
         if (res.modifiedCount) {
           relinked++;
@@ -124,6 +128,8 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
       if (await collection.countDocuments({ _id: e.recordId }, { limit: 1 })) continue;
       const doc: Document = { ...e.record, _version: ((e.record._version as number | undefined) ?? 0) + 1 };
       for (const field of await dropDangling(entity, doc, comingBack)) cleared.push({ entity: entity.name, recordId: e.recordId.toHexString(), field });
+      // Titled by the template in force now (it may have changed while the record was in the bin).
+      await computeTitle(ctx, entity, doc, e.record);
       computeSearch(entity, doc);
       const event = changeEvent({ entity, type: 'restored', before: null, after: doc, actor, channel: 'api', at: new Date() });
       if (event) doc._outbox = [event];

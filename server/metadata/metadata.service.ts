@@ -19,7 +19,8 @@ type Change = { actor: string; expectedVersion?: number };
 /** `others`: definitions of other entities as they will be after the change (a rename updates their rollups too). */
 type CommitOptions = { restoring?: boolean; retype?: Field; unlock?: string; renamed?: { from: string; to: string }; others?: EntityDefinition[] };
 
-export function createMetadataService(deps: { db: Db; store: MetadataStore; registry: MetadataRegistry; checkFilter: FilterChecker; archive: MetadataArchive }) {
+/** `fieldsChanged`: an entity gained, lost or retyped fields (what was derived from them, such as record titles, is rendered again). */
+export function createMetadataService(deps: { db: Db; store: MetadataStore; registry: MetadataRegistry; checkFilter: FilterChecker; archive: MetadataArchive; fieldsChanged?: (entity: string) => void }) {
   const { db, store, registry, checkFilter, archive } = deps;
 
   async function current(name: string): Promise<StoredEntity> {
@@ -74,8 +75,11 @@ export function createMetadataService(deps: { db: Db; store: MetadataStore; regi
     // Only while this is still the stored definition: a newer one's indexes are not ours to drop.
     if ((await store.get(definition.name))?.version === saved.version) await dropUnwantedIndexes(db, definition);
     await registry.refresh();
+    if (live && fieldShape(live.definition) !== fieldShape(definition)) deps.fieldsChanged?.(definition.name);
     return saved;
   }
+
+  const fieldShape = (d: EntityDefinition): string => JSON.stringify(d.fields.map((f) => [f.name, f.type]));
 
   /** The entity's definition with `field` in place of the field of the same name. */
   function withFieldReplaced(def: EntityDefinition, field: Field): EntityDefinition {

@@ -18,7 +18,8 @@ import { ObjectId, type Collection, type Document } from 'mongodb';
 import type { CompiledEntity, InboundLink } from '../metadata/index.ts';
 import { recordProblems } from './records.problems.ts';
 import { changeEvent } from './change-events.ts';
-import type { WriteContext } from './computed-values.ts';
+import { computeSearch, type WriteContext } from './computed-values.ts';
+import { computeTitle, titleUpdate } from './record-title.ts';
 import type { WriteRequest } from './write-pipeline.ts';
 import type { Actor } from '../shared/actor.ts';
 import { scopeFilter, visibleNames, withScope } from './access.ts';
@@ -146,11 +147,15 @@ async function unlink(ctx: WriteContext, link: InboundLink, id: ObjectId, req: W
     const after: Document = { ...before, updatedAt: now, updatedBy: req.actor.id };
     if (field.type === 'manyToMany') after[field.name] = (before[field.name] as Array<{ _id: ObjectId }>).filter((l) => !l._id.equals(id));
     else delete after[field.name];
+    // The title and search words may have been made from the record unlinked: rendered again.
+    await computeTitle(ctx, child, after, before);
+    computeSearch(child, after);
+    const titled = titleUpdate(before, after);
     const event = changeEvent({ entity: child, type: 'updated', before, after, actor: req.actor, channel: 'system', at: now });
-    const change: Document = field.type === 'manyToMany' ? { $pull: { [field.name]: { _id: id } } } : { $unset: { [field.name]: '' } };
+    const change: Document = field.type === 'manyToMany' ? { $pull: { [field.name]: { _id: id } } } : { $unset: { [field.name]: '', ...titled.$unset } };
     await collection.updateOne(
       { _id: before._id },
-      { ...change, $set: { updatedAt: now, updatedBy: req.actor.id }, $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
+      { ...change, ...(field.type === 'manyToMany' && titled.$unset ? { $unset: titled.$unset } : {}), $set: { updatedAt: now, updatedBy: req.actor.id, ...titled.$set }, $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
     );
     if (event) ctx.events.notify(child.collection, before._id);
   }

@@ -29,9 +29,10 @@ export type RecordTitles = { renderFor(entity: string): Promise<TitleTemplate | 
 /** Internal fields that hold a title: the text, the fields it read, the template version that rendered it. */
 const TITLE_FIELDS = ['_title', '_titleUses', '_titleKey'] as const;
 const RETITLE_BATCH = 200;
-/** Passes after the first, each once caches have turned over, until one finds nothing left to do. */
+/** Passes after the first, each once caches have turned over and renders under way have ended. */
 const FOLLOW_UPS = 3;
-/** Failures without a single success before a retitle gives up (the renderer is down, or the template fails on everything). */
+const RENDER_GRACE_MS = 1_500;
+/** Failures, outnumbering successes, after which a retitle gives up (the renderer is down, or the template fails on most records). */
 const GIVE_UP = 20;
 
 /** The record as its title template reads it: API values, relations expanded one level. */
@@ -93,14 +94,14 @@ const generations = new WeakMap<WriteContext, Map<string, number>>();
 export function retitle(ctx: WriteContext, entity: CompiledEntity): { first: Promise<number>; all: Promise<number> } {
   const mine = nextGeneration(ctx, entity.name);
   const current = () => generations.get(ctx)?.get(entity.name) === mine;
-  const first = sweep(ctx, entity, current, true);
+  const failed = new Set<string>();
+  const first = sweep(ctx, entity, { current, all: true, failed });
   const all = first.then(async (changed) => {
     for (let pass = 0; pass < FOLLOW_UPS && ctx.titles; pass++) {
-      const waited = await sleep(ctx.titles.cacheMs + 100, true, { ref: false, signal: stopSignal(ctx) }).catch(() => false);
+      // A save that read the old template just before its cache turned over may still be rendering.
+      const waited = await sleep(ctx.titles.cacheMs + RENDER_GRACE_MS, true, { ref: false, signal: stopSignal(ctx) }).catch(() => false);
       if (!waited || !current()) break;
-      const more = await sweep(ctx, entity, current, false);
-      changed += more;
-      if (!more) break;
+      changed += await sweep(ctx, entity, { current, all: false, failed });
     }
     return changed;
   });
@@ -129,8 +130,9 @@ function nextGeneration(ctx: WriteContext, entity: string): number {
   return next;
 }
 
-/** One pass: every titled record (`all`), or those another template version titled. */
-async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => boolean, all: boolean): Promise<number> {
+/** One pass: every record (`all`), or those another template version titled; records that failed to render in an earlier pass are not tried again. */
+async function sweep(ctx: WriteContext, entity: CompiledEntity, pass: { current: () => boolean; all: boolean; failed: Set<string> }): Promise<number> {
+  const { current, all, failed } = pass;
   const template = ctx.titles ? await ctx.titles.renderFor(entity.name) : null;
   const collection = ctx.db.collection(entity.collection);
   const stale: Document = !template ? { $or: TITLE_FIELDS.map((name) => ({ [name]: { $exists: true } })) } : all ? {} : { _titleKey: { $ne: template.key } };
@@ -145,16 +147,20 @@ async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => b
     const parents = template && entity.relations.length ? await loadParents(ctx, entity, docs, entity.relations.map((f) => [f.name])) : new Map();
     const ops: AnyBulkWriteOperation[] = [];
     for (const doc of docs) {
+      if (!current()) break;
+      if (failed.has(String(doc._id))) continue;
       const next = { ...doc };
       try {
         setTitle(next, template, template ? await titleOf(ctx, entity, doc, template, parents) : null);
         successes++;
       } catch (err) {
-        if (++failures >= GIVE_UP && !successes) throw err;
+        failed.add(String(doc._id));
+        if (++failures >= GIVE_UP && failures > successes) throw err;
         continue;
       }
       computeSearch(entity, next);
-      ops.push({ updateOne: { filter: { _id: doc._id, _version: doc._version, _titleKey: doc._titleKey ?? { $exists: false } }, update: titleUpdate(doc, next) } });
+      const update = titleUpdate(doc, next);
+      if (Object.keys(update).length) ops.push({ updateOne: { filter: { _id: doc._id, _version: doc._version, _titleKey: doc._titleKey ?? { $exists: false } }, update } });
     }
     if (ops.length && current()) changed += (await collection.bulkWrite(ops, { ordered: false })).modifiedCount;
   }
@@ -162,7 +168,7 @@ async function sweep(ctx: WriteContext, entity: CompiledEntity, current: () => b
 }
 
 /** The $set/$unset that turns `doc`'s title fields and search words into `next`'s. */
-function titleUpdate(doc: Document, next: Document): Document {
+export function titleUpdate(doc: Document, next: Document): Document {
   const $set: Document = {};
   const $unset: Document = {};
   for (const name of [...TITLE_FIELDS, '_search']) {

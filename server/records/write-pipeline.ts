@@ -82,8 +82,8 @@ function isWritableByReplace(entity: CompiledEntity, name: string): boolean {
 }
 
 const INTERNAL = new Set(['_id', '_outbox', '_version']);
-/** Written together whenever present: a title never ends up with another rendering's fields or template version (a retitle may have changed them since the read). */
-const TOGETHER = new Set(['_title', '_titleUses', '_titleKey']);
+/** Written together whenever present: a title never ends up with another rendering's fields, template version or search words (a retitle may have changed them since the read). */
+const TOGETHER = new Set(['_title', '_titleUses', '_titleKey', '_search']);
 
 /** $set/$unset of what differs; `_version` is bumped by the filter-and-set, never by the client. */
 function toUpdate(before: Document, after: Document, event: Document | null): Document {

@@ -18,6 +18,14 @@ describe('titleUses: the fields a title template reads', () => {
     expect(titleUses(source)).toEqual(uses);
   });
 
+  it.each([
+    '{{#with record.last}}{{#with this}}{{../record.grade}}{{/with}}{{/with}}',
+    '{{#each record.programme}}{{#if @first}}{{@_parent.root.record.grade}}{{/if}}{{/each}}',
+    '{{#with record.name}}{{#with .}}{{#with (lookup .. "record")}}{{salary}}{{/with}}{{/with}}{{/with}}',
+  ])('%s reads what it reaches through ../ or @_parent', (source) => {
+    expect(titleUses(source)).toEqual(expect.arrayContaining([expect.stringMatching(/^(grade|\*)$/)]));
+  });
+
   it.each(['{{lookup record "salary"}}', '{{> other}}', '{{this}}', '{{record}}', '{{#with record as |r|}}{{r.salary}}{{/with}}'])('%s may read anything', (source) => {
     expect(titleUses(source)).toEqual(['*']);
   });

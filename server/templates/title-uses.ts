@@ -10,7 +10,9 @@
  * - a partial may read anything: `*`.
  *
  * Paths inside `#each` and `#with` refer to that block's value, which already counts as used
- * whole; `@root` and `../` lead back out. Inside any other block they count as the record's.
+ * whole; `@root` and any `../` path count as the root's (`..` alone as everything), and data
+ * variables other than @index, @key, @first, @last, @locale, @timeZone, @now and @unsubscribeUrl
+ * as everything. Inside any other block paths count as the record's.
  */
 import Handlebars from 'handlebars';
 import { HELPER_NAMES } from './sandbox/guest-runtime.ts';
@@ -64,6 +66,9 @@ function walk(node: Node | undefined | null, contexts: boolean[], uses: Set<stri
   }
 }
 
+/** Data variables that hold no record data. */
+const DATA_NAMES = new Set(['index', 'key', 'first', 'last', 'locale', 'timeZone', 'now', 'unsubscribeUrl']);
+
 const hashValues = (node: Node): Node[] => ((node.hash as { pairs?: Array<{ value: Node }> } | undefined)?.pairs ?? []).map((p) => p.value);
 
 /** A value read whole: a path (how much of the record it reaches) or a sub-expression. */
@@ -72,15 +77,14 @@ function value(node: Node, contexts: boolean[], uses: Set<string>): void {
   if (node.type !== 'PathExpression') return;
   const path = node as Path;
   let parts = path.parts;
-  let seesRoot: boolean;
   if (path.data) {
-    if (parts[0] !== 'root') return; // @index, @key, @first: not record data
+    if (DATA_NAMES.has(parts[0]!) && parts.length === 1) return; // @index, @key, @first, @locale: not record data
+    if (parts[0] !== 'root') return void uses.add('*'); // @_parent.root and the like may reach anything
     parts = parts.slice(1);
-    seesRoot = true;
-  } else {
-    seesRoot = contexts[contexts.length - 1 - path.depth] ?? true;
+  } else if (path.depth === 0 && contexts[contexts.length - 1] === false) {
+    return; // inside #each/#with: its value counts as used whole already
   }
-  if (!seesRoot) return; // inside #each/#with: its value counts as used whole already
+  // `../` may lead back to the root: #with of the value it is in adds no level, so count it as the root.
   if (parts.length === 0) return void uses.add('*'); // {{this}}: the whole root
   if (parts[0] !== 'record') return; // the root holds only `record`
   if (parts.length === 1) uses.add('*');

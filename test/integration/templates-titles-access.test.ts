@@ -148,3 +148,31 @@ describe('titles stay right', () => {
     expect(created._title).toBe(`Audited by ${String(created.createdBy)} on ${new Date(String(created.createdAt)).toLocaleDateString('en', { timeZone: 'UTC', dateStyle: 'short' })}`);
   });
 });
+
+describe('titles follow changes made outside a record\'s own save', () => {
+  const fanTitle = async (id: string) => (await collection(s, 'rec_fan').findOne({ _id: new ObjectId(id) }))?._title;
+
+  it('deleting a related record (set null) and restoring it renders the title again', async () => {
+    await defineEntity(s, entity('club', [{ name: 'name', type: 'text', required: true }], { titleField: 'name' }));
+    await defineEntity(s, entity('fan', [{ name: 'name', type: 'text', required: true }, { name: 'nick', type: 'text' }, { name: 'club', type: 'relation', target: 'club', onDelete: 'setNull' }], { titleField: 'name' }));
+    const res = await s.call('PUT', '/api/templates/fan-title', { kind: 'title', entity: 'fan', parts: { text: '{{record.name}} {{record.nick}} of {{record.club.name}}' } });
+    expect([200, 201], JSON.stringify(res.body)).toContain(res.status);
+    const club = await createRecord(s, 'club', { name: 'Reds' });
+    const fan = await createRecord(s, 'fan', { name: 'Ann', nick: 'Nan', club: club._id });
+    expect(fan._title).toBe('Ann Nan of Reds');
+    expect((await s.call('DELETE', `/api/entities/club/records/${club._id}`)).status).toBeLessThan(300);
+    expect(await fanTitle(fan._id)).toBe('Ann Nan of');
+    const entry = (await s.call('GET', '/api/recycle-bin?entity=club')).body.data.find((e: { recordId: string }) => e.recordId === club._id);
+    expect((await s.call('POST', `/api/recycle-bin/${entry.id}/restore`)).status).toBeLessThan(300);
+    expect(await fanTitle(fan._id)).toBe('Ann Nan of Reds');
+  });
+
+  it('removing a field a title is made from renders the titles again, without its value', async () => {
+    const fan = await createRecord(s, 'fan', { name: 'Bo', nick: 'Bobo' });
+    expect(fan._title).toBe('Bo Bobo of');
+    expect((await s.call('DELETE', '/api/metadata/entities/fan/fields/nick')).status).toBeLessThan(300);
+    await waitFor(async () => (await fanTitle(fan._id)) === 'Bo of');
+    const found = await s.call('GET', '/api/entities/fan/records?q=bobo');
+    expect(found.body.data).toEqual([]);
+  });
+});
