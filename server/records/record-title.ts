@@ -83,13 +83,13 @@ const generations = new WeakMap<WriteContext, Map<string, number>>();
 
 /**
  * Renders the titles of `entity` again (its title template was saved, changed entity or was
- * deleted; a field it may read was renamed), with the search words that include them, without
- * touching versions: a title is derived, never a user's change. `first` is done when every record
- * was rendered again; `all` when, each time every instance's template cache has turned over, the
- * records a save titled with another template version meanwhile were too (up to FOLLOW_UPS
- * passes, until one finds none). A record that cannot be rendered keeps its title; GIVE_UP
- * failures without a success stop the retitle with that error. A newer retitle of the entity, or
- * `cancelRetitles`, stops this one. Each resolves to how many records changed.
+ * deleted; fields were added, removed or renamed), with the search words that include them,
+ * without touching versions: a title is derived, never a user's change. `first` is done when
+ * every record was rendered again; `all` after FOLLOW_UPS more passes, each once every instance's
+ * template cache has turned over, over the records a save titled with another template version
+ * meanwhile. A record that cannot be rendered keeps its title and is not tried again; once GIVE_UP
+ * failures outnumber the successes the retitle stops with that error. A newer retitle of the
+ * entity, or `cancelRetitles`, stops this one. Each resolves to how many records changed.
  */
 export function retitle(ctx: WriteContext, entity: CompiledEntity): { first: Promise<number>; all: Promise<number> } {
   const mine = nextGeneration(ctx, entity.name);
