@@ -152,10 +152,11 @@ async function unlink(ctx: WriteContext, link: InboundLink, id: ObjectId, req: W
     computeSearch(child, after);
     const titled = titleUpdate(before, after);
     const event = changeEvent({ entity: child, type: 'updated', before, after, actor: req.actor, channel: 'system', at: now });
-    const change: Document = field.type === 'manyToMany' ? { $pull: { [field.name]: { _id: id } } } : { $unset: { [field.name]: '', ...titled.$unset } };
+    const many = field.type === 'manyToMany';
+    const $unset: Document = { ...(many ? {} : { [field.name]: '' }), ...titled.$unset };
     await collection.updateOne(
       { _id: before._id },
-      { ...change, ...(field.type === 'manyToMany' && titled.$unset ? { $unset: titled.$unset } : {}), $set: { updatedAt: now, updatedBy: req.actor.id, ...titled.$set }, $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
+      { ...(many ? { $pull: { [field.name]: { _id: id } } } : {}), ...(Object.keys($unset).length ? { $unset } : {}), $set: { updatedAt: now, updatedBy: req.actor.id, ...titled.$set }, $inc: { _version: 1 }, ...(event ? { $push: { _outbox: event } } : {}) } as Document,
     );
     if (event) ctx.events.notify(child.collection, before._id);
   }
