@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Query } from 'mingo';
 import { Long, ObjectId } from 'bson';
-import { compileFastFilter } from './fast-match.ts';
+import { compileFastFilter, splitFastFilter } from './fast-match.ts';
 import { createRandom } from '../../../test/bench/seeded-random.ts';
 
 const ids = [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000002')];
@@ -48,5 +48,33 @@ describe('the fast filter matcher', () => {
     for (const filter of [{ 'a.b': 1 }, { f: { $gt: 1 } }, { f: /x/ }, { f: { a: 1 } }, { $nor: [{ f: 1 }] }, { f: { $in: [/x/] } }, { f: { $eq: 1, $ne: 2 } }]) {
       expect(compileFastFilter(filter as never), JSON.stringify(filter)).toBeNull();
     }
+  });
+
+  it('decides the conditions it knows and leaves only the others to mingo, agreeing with mingo on the whole filter', () => {
+    const random = createRandom(7);
+    const pick = <T>(list: T[]): T => list[random.int(list.length)]!;
+    const known = (): [string, unknown] => pick<[string, unknown]>([['f', pick(SCALARS)], ['g', { $in: [pick(SCALARS), pick(SCALARS)] }], ['h', { $ne: pick(SCALARS) }]]);
+    const unknown = (): [string, unknown] => pick<[string, unknown]>([['a.0', { $exists: random.int(2) === 0 }], ['k', { $gt: 0 }], ['$nor', [{ g: pick(SCALARS) }]], ['m', /a/]]);
+    let split = 0;
+    for (let i = 0; i < 5_000; i++) {
+      const filter = Object.fromEntries([known(), unknown(), ...(random.int(2) ? [known()] : [])]);
+      const doc: Record<string, unknown> = { _id: i, a: pick([[], [1], 'x', undefined]) };
+      for (const name of ['f', 'g', 'h', 'k', 'm']) {
+        const value = pick(VALUES);
+        if (value !== undefined) doc[name] = value;
+      }
+      const parts = splitFastFilter(filter);
+      expect(parts, JSON.stringify(filter)).not.toBeNull();
+      const verdict = parts!.fast(doc);
+      const combined = verdict === undefined ? new Query(filter).test(doc) : verdict && (!parts!.rest || new Query(parts!.rest).test(doc));
+      if (parts!.rest) split++;
+      expect(combined, `${JSON.stringify(filter)} on ${JSON.stringify(doc)}`).toBe(new Query(filter).test(doc));
+    }
+    expect(split).toBeGreaterThan(1_000);
+  });
+
+  it('splits nothing off a filter it knows nothing of', () => {
+    expect(splitFastFilter({ 'a.b': 1, f: { $gt: 1 } })).toBeNull();
+    expect(splitFastFilter({})?.rest).toBeNull();
   });
 });

@@ -80,19 +80,32 @@ function any(tests: FastTest[]): FastTest {
 
 /** The fast test for `filter`, or null when some part of it is outside this matcher. */
 export function compileFastFilter(filter: Doc): FastTest | null {
+  const split = splitFastFilter(filter);
+  return split && !split.rest ? split.fast : null;
+}
+
+/**
+ * The top-level conditions of a filter are a conjunction, so the ones this matcher knows can be
+ * decided here and only the `rest` left to mingo: `{_id: {$in: [500 ids]}, 'a.0': {$exists: true}}`
+ * then costs mingo one `$exists` per candidate instead of hashing the 500 ids for each.
+ * null when no condition is known.
+ */
+export function splitFastFilter(filter: Doc): { fast: FastTest; rest: Doc | null } | null {
   const tests: FastTest[] = [];
+  let rest: Doc | null = null;
   for (const [key, value] of Object.entries(filter)) {
-    if ((key === '$and' || key === '$or') && Array.isArray(value) && value.length > 0) {
-      const parts = value.map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? compileFastFilter(v as Doc) : null));
-      if (parts.some((p) => p === null)) return null;
-      tests.push(key === '$and' ? all(parts as FastTest[]) : any(parts as FastTest[]));
-    } else if (field(key)) {
-      const test = condition(key, value);
-      if (!test) return null;
-      tests.push(test);
-    } else {
-      return null;
-    }
+    const test = topLevel(key, value);
+    if (test) tests.push(test);
+    else (rest ??= {})[key] = value;
   }
-  return all(tests);
+  return tests.length || !rest ? { fast: all(tests), rest } : null;
+}
+
+function topLevel(key: string, value: unknown): FastTest | null {
+  if ((key === '$and' || key === '$or') && Array.isArray(value) && value.length > 0) {
+    const parts = value.map((v) => (v && typeof v === 'object' && !Array.isArray(v) ? compileFastFilter(v as Doc) : null));
+    if (parts.some((p) => p === null)) return null;
+    return key === '$and' ? all(parts as FastTest[]) : any(parts as FastTest[]);
+  }
+  return field(key) ? condition(key, value) : null;
 }

@@ -8,7 +8,7 @@ import { ID_INDEX, type CollectionStore, type Doc } from './collection-store.ts'
 import { compareBson, idKeyOf, isPlainObject, valuesAtPath } from './bson-values.ts';
 import { asEngineError } from './engine-errors.ts';
 import { planQuery, type QueryPlan } from './query-planner.ts';
-import { compileFastFilter } from './fast-match.ts';
+import { splitFastFilter } from './fast-match.ts';
 
 export type FindSpec = {
   filter?: Doc;
@@ -41,9 +41,9 @@ function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation'
   const fold = collationFold(spec.collation);
   try {
     if (!fold) {
-      return withFastPath(filter ?? {}, () => {
+      return withFastPath(filter ?? {}, (part) => {
         try {
-          return new Query(filter ?? {}, queryOptions(spec));
+          return new Query(part, queryOptions(spec));
         } catch (err) {
           throw asEngineError(err);
         }
@@ -58,14 +58,25 @@ function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation'
 
 /**
  * The fast matcher decides the documents it can; mingo the rest (and every filter it cannot
- * compile). mingo's query is built only when first needed: building it costs more than a
- * fast-path find of one record.
+ * compile). When the fast matcher knows only some top-level conditions, a candidate that passes
+ * them is checked by mingo against the others alone. mingo's queries are built only when first
+ * needed: building one costs more than a fast-path find of one record.
  */
-function withFastPath(filter: Doc, mingo: () => Matcher): Matcher {
-  const fast = compileFastFilter(filter);
-  if (!fast) return mingo();
-  let query: Matcher | undefined;
-  return { test: (doc) => fast(doc) ?? (query ??= mingo()).test(doc) };
+function withFastPath(filter: Doc, mingo: (filter: Doc) => Matcher): Matcher {
+  const split = splitFastFilter(filter);
+  if (!split) return mingo(filter);
+  const { fast, rest } = split;
+  // Compiling the rest up front keeps a bad operator in it an error of the command, as it was.
+  const others = rest ? mingo(rest) : undefined;
+  let whole: Matcher | undefined;
+  return {
+    test(doc) {
+      const verdict = fast(doc);
+      if (verdict === false) return false;
+      if (verdict === undefined) return (whole ??= mingo(filter)).test(doc);
+      return others ? others.test(doc) : true;
+    },
+  };
 }
 
 /**
