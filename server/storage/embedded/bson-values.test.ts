@@ -84,3 +84,18 @@ describe('numbers compare exactly', () => {
     expect(Math.sign(compareBson(b, a))).toBe(-expected || 0);
   });
 });
+
+describe('ObjectIds compare by their bytes', () => {
+  it('in the order of their hex strings, for 2,000 random pairs', () => {
+    const hex = () => Array.from({ length: 24 }, () => '0123456789abcdef'[Math.floor(Math.random() * 16)]).join('');
+    for (let i = 0; i < 2_000; i++) {
+      const x = hex();
+      // Every other pair shares all but its last bytes, so the later 24-bit parts decide too.
+      const y = i % 2 ? x.slice(0, 6 * (i % 4)) + hex().slice(6 * (i % 4)) : hex();
+      const expected = x < y ? -1 : x > y ? 1 : 0;
+      expect(Math.sign(compareBson(new ObjectId(x), new ObjectId(y))), `${x} vs ${y}`).toBe(expected);
+    }
+    expect(compareBson(new ObjectId('ff0000000000000000000000'), new ObjectId('00ffffffffffffffffffffff'))).toBeGreaterThan(0);
+    expect(compareBson(new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000001'))).toBe(0);
+  });
+});

@@ -138,6 +138,14 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
+/** bson 7 keeps an ObjectId as four 24-bit numbers (its `id` getter copies out 12 new bytes). */
+type ObjectIdParts = { i0?: number; i1?: number; i2?: number; i3?: number; id: Uint8Array };
+
+function compareObjectIds(a: ObjectIdParts, b: ObjectIdParts): number {
+  if (typeof a.i3 !== 'number' || typeof b.i3 !== 'number') return compareBytes(a.id, b.id);
+  return a.i0! - b.i0! || a.i1! - b.i1! || a.i2! - b.i2! || a.i3 - b.i3;
+}
+
 function compareObjects(a: Record<string, unknown>, b: Record<string, unknown>): number {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
@@ -162,6 +170,10 @@ function compareArrays(a: unknown[], b: unknown[]): number {
 
 /** Total order over BSON values, as MongoDB sorts them (binary string comparison, no collation). */
 export function compareBson(a: unknown, b: unknown): number {
+  // The values index keys mostly hold, compared without ranking them first.
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
+  if (a instanceof Date && b instanceof Date) return cmp(a.getTime(), b.getTime());
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
@@ -183,7 +195,7 @@ export function compareBson(a: unknown, b: unknown): number {
       return compareBytes(bytesOf(a), bytesOf(b));
     case 8:
       // Byte order is hex order; comparing the 12 bytes avoids building two strings per compare.
-      return compareBytes((a as { id: Uint8Array }).id, (b as { id: Uint8Array }).id);
+      return compareObjectIds(a as ObjectIdParts, b as ObjectIdParts);
     case 9:
       return cmp(Number(a), Number(b));
     case 10:
