@@ -47,13 +47,17 @@ export class CollectionStore {
     this.secondary().forEach((index, i) => index.insertKeys(keys[i]!, id));
   }
 
-  /** Replaces the document with the same _id, under the same all-or-nothing rule. */
+  /**
+   * Replaces the document with the same _id, under the same all-or-nothing rule. Only the indexes
+   * over fields the write changed are looked at: an update builds its new document sharing the
+   * untouched values with the old one.
+   */
   replace(next: Doc): void {
     const id = idKeyOf(next._id);
     const previous = this.docs.get(id);
     if (!previous) fail('BadValue', `no document with _id ${id} in ${this.ns}`);
-    const after = this.checkedKeys(next, id);
-    const indexes = this.secondary();
+    const indexes = this.secondary().filter((index) => index.topFields.some((f) => previous[f] !== next[f]));
+    const after = this.checkedKeys(next, id, indexes);
     const before = indexes.map((index) => index.keysFor(previous));
     this.docs.set(id, next);
     indexes.forEach((index, i) => {
@@ -100,8 +104,7 @@ export class CollectionStore {
   }
 
   /** Each secondary index's keys for `doc`, after checking none collides with another document. */
-  private checkedKeys(doc: Doc, id: string): Keys[] {
-    const indexes = this.secondary();
+  private checkedKeys(doc: Doc, id: string, indexes = this.secondary()): Keys[] {
     const keys = indexes.map((index) => index.keysFor(doc));
     indexes.forEach((index, i) => {
       const conflict = index.findConflict(keys[i]!, id);

@@ -43,6 +43,12 @@ export class IndexStore {
    * to values (which a document without the field cannot match), never a plain scan or sort.
    */
   readonly queryableWhenBounded: boolean;
+  /**
+   * The top-level fields a document's keys depend on (its key and its partial filter). Stored
+   * documents are never mutated, so when each of these holds the same value (the same object for
+   * an embedded one) before and after a write, the keys are the same.
+   */
+  readonly topFields: string[];
   /** Set once a document gave more than one key; such an index cannot provide a sort order. */
   multikey = false;
   private readonly tree;
@@ -56,6 +62,9 @@ export class IndexStore {
       !spec.sparse && !spec.partialFilterExpression && !spec.collation;
     this.queryableWhenBounded = !this.queryable && !spec.collation && this.fields.every((f) => spec.key[f] === 1 || spec.key[f] === -1) && holdsEveryDocWith(spec, this.fields[0]!);
     if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+    const top = new Set(this.fields.map((f) => f.split('.')[0]!));
+    filterFields(spec.partialFilterExpression, top);
+    this.topFields = [...top];
     this.tree = new BTree<IndexKey, true>(undefined, (a, b) => this.compareKeys(a, b));
   }
 
@@ -171,4 +180,13 @@ function holdsEveryDocWith(spec: IndexSpec, leading: string): boolean {
   const keys = Object.keys(partial);
   const condition = partial[leading] as Record<string, unknown> | undefined;
   return keys.length === 1 && keys[0] === leading && !!condition && typeof condition === 'object' && Object.keys(condition).length === 1 && (condition.$exists === true || condition.$exists === 1);
+}
+
+/** The top-level field names a partial filter expression reads ($and/$or lists included). */
+function filterFields(filter: unknown, into: Set<string>): void {
+  if (!filter || typeof filter !== 'object') return;
+  for (const [key, value] of Object.entries(filter)) {
+    if (!key.startsWith('$')) into.add(key.split('.')[0]!);
+    else if (Array.isArray(value)) value.forEach((part) => filterFields(part, into));
+  }
 }

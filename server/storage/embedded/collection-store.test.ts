@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { CollectionStore, type Doc } from './collection-store.ts';
+
+const inIndex = (store: CollectionStore, name: string, value: unknown): string[] =>
+  [...store.indexes.get(name)!.scan({ low: value, high: value, lowInclusive: true, highInclusive: true })];
+
+describe('replacing a document keeps every index right while skipping the ones it did not touch', () => {
+  function setup(): { store: CollectionStore; first: Doc } {
+    const store = new CollectionStore('db.c');
+    store.createIndex({ name: 'ab', key: { 'a.b': 1 } });
+    store.createIndex({ name: 'email', key: { email: 1 }, unique: true, partialFilterExpression: { $and: [{ active: true }] } });
+    const first = { _id: 1, a: { b: 1 }, email: 'x@example.org', active: false, n: 0 };
+    store.insert(first);
+    store.insert({ _id: 2, email: 'x@example.org', active: true });
+    return { store, first };
+  }
+
+  it('a change to an unindexed field leaves the keys as they were', () => {
+    const { store, first } = setup();
+    store.replace({ ...first, n: 1 });
+    expect(inIndex(store, 'ab', 1)).toEqual(['n1']);
+    expect(store.get('n1')!.n).toBe(1);
+  });
+
+  it('a change to a nested indexed value moves the key', () => {
+    const { store, first } = setup();
+    store.replace({ ...first, a: { b: 2 } });
+    expect(inIndex(store, 'ab', 1)).toEqual([]);
+    expect(inIndex(store, 'ab', 2)).toEqual(['n1']);
+  });
+
+  it('a change to a field only the partial filter reads is checked against the unique index', () => {
+    const { store, first } = setup();
+    expect(() => store.replace({ ...first, active: true })).toThrow(/duplicate key/);
+    expect(store.get('n1')).toBe(first);
+    store.replace({ ...first, email: 'y@example.org', active: true });
+    expect(inIndex(store, 'email', 'y@example.org')).toEqual(['n1']);
+  });
+
+  it('an equal but new embedded value is looked at again', () => {
+    const { store, first } = setup();
+    store.replace({ ...first, a: { b: 1 } });
+    expect(inIndex(store, 'ab', 1)).toEqual(['n1']);
+  });
+});
