@@ -1,51 +1,16 @@
 /**
  * Cursor batches are serialized once: each document is turned into BSON when the batch is cut
  * (its size decides where the batch ends) and those bytes are spliced into the reply as they are.
+ * A stored document returned whole is not serialized at all: its journalled bytes are reused.
  */
 import { BSON } from 'bson';
 import type { Doc } from './collection-store.ts';
 import { fail } from './engine-errors.ts';
+import { documentOf, elementHeader, elementsOf, rawArray, rememberedBytes, TYPE_ARRAY, TYPE_DOCUMENT } from './bson-splice.ts';
 
 /** Documents already in BSON form, standing in for an array inside a reply. */
 export class RawDocs {
   constructor(readonly docs: Uint8Array[]) {}
-}
-
-const TYPE_DOCUMENT = 0x03;
-const TYPE_ARRAY = 0x04;
-
-function elementHeader(type: number, key: string): Buffer {
-  const name = Buffer.from(key, 'utf8');
-  const out = Buffer.allocUnsafe(name.length + 2);
-  out[0] = type;
-  name.copy(out, 1);
-  out[name.length + 1] = 0;
-  return out;
-}
-
-function documentOf(elements: Uint8Array[]): Buffer {
-  const size = 4 + elements.reduce((n, e) => n + e.length, 0) + 1;
-  const out = Buffer.allocUnsafe(size);
-  out.writeInt32LE(size, 0);
-  let pos = 4;
-  for (const e of elements) {
-    out.set(e, pos);
-    pos += e.length;
-  }
-  out[pos] = 0;
-  return out;
-}
-
-/** The element bytes of a serialized document, without its length prefix and terminator. */
-function elementsOf(doc: Doc): Uint8Array {
-  const bytes = BSON.serialize(doc);
-  return bytes.subarray(4, bytes.length - 1);
-}
-
-function rawArray(docs: Uint8Array[]): Buffer {
-  const elements: Uint8Array[] = [];
-  docs.forEach((d, i) => elements.push(elementHeader(TYPE_DOCUMENT, String(i)), d));
-  return documentOf(elements);
 }
 
 const SERIALIZER_LIMIT = 16 * 1024 * 1024;
@@ -62,6 +27,8 @@ function serializeChecked(reply: Doc): Uint8Array {
 
 /** One result document for a cursor batch; an aggregation can build one past the 16 MiB limit. */
 export function serializeResult(doc: Doc): Uint8Array {
+  const stored = rememberedBytes(doc);
+  if (stored) return stored;
   const bytes = BSON.serialize(doc);
   if (bytes.length > SERIALIZER_LIMIT) {
     const size = BSON.calculateObjectSize(doc);

@@ -9,6 +9,7 @@ import { dirname } from 'node:path';
 import { frameRecord, fsyncDir, parseRecords } from './record-file.ts';
 import type { Doc } from './collection-store.ts';
 import type { IndexSpec } from './index-store.ts';
+import { documentOf, elementHeader, elementsOf, rawArray, rememberBytes, rememberedBytes, TYPE_ARRAY } from './bson-splice.ts';
 
 export type CollectionState = {
   ns: string;
@@ -20,33 +21,40 @@ export type CollectionState = {
 /** A chunk stays well under bson's 17 MB serialization buffer; one document alone always fits. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
-function* chunks(docs: Doc[]): Generator<Doc[]> {
-  let chunk: Doc[] = [];
+/** The documents' bytes in chunks of about CHUNK_BYTES; a stored document's journalled bytes are reused. */
+function* chunks(docs: Doc[]): Generator<Uint8Array[]> {
+  let chunk: Uint8Array[] = [];
   let bytes = 0;
   for (const doc of docs) {
-    const size = BSON.calculateObjectSize(doc);
-    if (chunk.length > 0 && bytes + size > CHUNK_BYTES) {
+    let raw = rememberedBytes(doc);
+    if (!raw) rememberBytes(doc, (raw = BSON.serialize(doc)));
+    if (chunk.length > 0 && bytes + raw.length > CHUNK_BYTES) {
       yield chunk;
       chunk = [];
       bytes = 0;
     }
-    chunk.push(doc);
-    bytes += size;
+    chunk.push(raw);
+    bytes += raw.length;
   }
   if (chunk.length > 0) yield chunk;
+}
+
+/** `{t: 'docs', ns, docs: [...]}`, the documents spliced in as bytes. */
+function docsRecord(ns: string, docs: Uint8Array[]): Uint8Array {
+  return documentOf([elementsOf({ t: 'docs', ns }), elementHeader(TYPE_ARRAY, 'docs'), rawArray(docs)]);
 }
 
 export async function writeSnapshot(path: string, seq: number, collections: CollectionState[]): Promise<void> {
   const tmp = `${path}.tmp`;
   const handle = await open(tmp, 'w');
   try {
-    const write = (record: Record<string, unknown>) => handle.write(frameRecord(BSON.serialize(record)));
-    await write({ t: 'header', seq, collections: collections.length });
+    const write = (record: Uint8Array) => handle.write(frameRecord(record));
+    await write(BSON.serialize({ t: 'header', seq, collections: collections.length }));
     for (const c of collections) {
-      await write({ t: 'collection', ns: c.ns, options: c.options, indexes: c.indexes });
-      for (const chunk of chunks(c.docs)) await write({ t: 'docs', ns: c.ns, docs: chunk });
+      await write(BSON.serialize({ t: 'collection', ns: c.ns, options: c.options, indexes: c.indexes }));
+      for (const chunk of chunks(c.docs)) await write(docsRecord(c.ns, chunk));
     }
-    await write({ t: 'end', seq });
+    await write(BSON.serialize({ t: 'end', seq }));
     await handle.datasync();
   } finally {
     await handle.close();
