@@ -43,3 +43,25 @@ describe('replacing a document keeps every index right while skipping the ones i
     expect(inIndex(store, 'ab', 1)).toEqual(['n1']);
   });
 });
+
+describe('index keys of top-level fields', () => {
+  it('one tuple for plain values (a missing field as null), one per element for an array', () => {
+    const store = new CollectionStore('db.k');
+    store.createIndex({ name: 'ab', key: { a: 1, b: -1 } });
+    const index = store.indexes.get('ab')!;
+    expect(index.keysFor({ _id: 1, a: 'x', b: 2 })).toEqual([['x', 2]]);
+    expect(index.keysFor({ _id: 1, b: null })).toEqual([[null, null]]);
+    expect(index.keysFor({ _id: 1, a: ['x', 'y'], b: 2 })).toEqual([['x', 2], ['y', 2]]);
+    expect(index.keysFor({ _id: 1, a: [], b: 2 })).toEqual([[undefined, 2]]);
+    expect(() => index.keysFor({ _id: 1, a: [1, 2], b: [3, 4] })).toThrow(/parallel arrays/);
+  });
+
+  it('a partial index on {field: {$exists: true}} holds exactly the documents with the field', () => {
+    const store = new CollectionStore('db.p');
+    store.createIndex({ name: 'e', key: { e: 1 }, unique: true, partialFilterExpression: { e: { $exists: true } } });
+    const index = store.indexes.get('e')!;
+    expect(index.keysFor({ _id: 1 })).toEqual([]);
+    expect(index.keysFor({ _id: 1, e: null })).toEqual([[null]]);
+    expect(index.keysFor({ _id: 1, e: ['a'] })).toEqual([['a']]);
+  });
+});

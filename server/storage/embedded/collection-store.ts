@@ -85,10 +85,12 @@ export class CollectionStore {
       index.insertKeys(keys, id);
     }
     this.indexes.set(spec.name, index);
+    this.secondaryList = undefined;
   }
 
   dropIndex(name: string): void {
     this.indexes.delete(name);
+    this.secondaryList = undefined;
   }
 
   indexSpecs(): IndexSpec[] {
@@ -99,8 +101,11 @@ export class CollectionStore {
     return this.indexes.get(ID_INDEX.name)!;
   }
 
+  /** Built once per change of the index set, not on every write. */
+  private secondaryList?: IndexStore[];
+
   private secondary(): IndexStore[] {
-    return [...this.indexes.values()].filter((index) => index.spec.name !== ID_INDEX.name);
+    return (this.secondaryList ??= [...this.indexes.values()].filter((index) => index.spec.name !== ID_INDEX.name));
   }
 
   /** Each secondary index's keys for `doc`, after checking none collides with another document. */

@@ -7,6 +7,7 @@ import type BTreeModule from 'sorted-btree';
 import { Query } from 'mingo';
 import { compareBson, hasPath, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
+import { compileFastFilter } from './fast-match.ts';
 
 // sorted-btree is CommonJS with its class on `default`; ESM interop differs between Node and
 // Vite, so load it the CommonJS way in both.
@@ -52,7 +53,9 @@ export class IndexStore {
   /** Set once a document gave more than one key; such an index cannot provide a sort order. */
   multikey = false;
   private readonly tree;
-  private readonly partial?: Query;
+  private readonly partial?: { test(doc: Record<string, unknown>): boolean };
+  /** No dotted field: a document without arrays in them gives one tuple of its top-level values. */
+  private readonly flat: boolean;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -61,7 +64,8 @@ export class IndexStore {
       this.fields.every((f) => spec.key[f] === 1 || spec.key[f] === -1) &&
       !spec.sparse && !spec.partialFilterExpression && !spec.collation;
     this.queryableWhenBounded = !this.queryable && !spec.collation && this.fields.every((f) => spec.key[f] === 1 || spec.key[f] === -1) && holdsEveryDocWith(spec, this.fields[0]!);
-    if (spec.partialFilterExpression) this.partial = new Query(spec.partialFilterExpression, {});
+    if (spec.partialFilterExpression) this.partial = partialTest(spec.partialFilterExpression);
+    this.flat = this.fields.every((f) => !f.includes('.'));
     const top = new Set(this.fields.map((f) => f.split('.')[0]!));
     filterFields(spec.partialFilterExpression, top);
     this.topFields = [...top];
@@ -92,6 +96,10 @@ export class IndexStore {
     if (this.partial && !this.partial.test(doc)) return [];
     // Sparse indexes skip documents missing every field; an explicit null is still indexed.
     if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return [];
+    if (this.flat) {
+      const tuple = this.fields.map((f) => doc[f] ?? null);
+      if (!tuple.some(Array.isArray)) return [tuple];
+    }
     const perField = this.fields.map((f) => valuesAtPath(doc, f));
     if (perField.filter((values) => values.length > 1).length > 1) {
       fail('CannotIndexParallelArrays', `cannot index parallel arrays in index ${this.spec.name}`);
@@ -189,4 +197,11 @@ function filterFields(filter: unknown, into: Set<string>): void {
     if (!key.startsWith('$')) into.add(key.split('.')[0]!);
     else if (Array.isArray(value)) value.forEach((part) => filterFields(part, into));
   }
+}
+
+/** A partial filter's test: the fast matcher where it decides (`{field: {$exists: true}}` always), mingo otherwise. */
+function partialTest(filter: Record<string, unknown>): { test(doc: Record<string, unknown>): boolean } {
+  const query = new Query(filter, {});
+  const fast = compileFastFilter(filter);
+  return fast ? { test: (doc) => fast(doc) ?? query.test(doc) } : query;
 }
