@@ -31,6 +31,13 @@ export function checkId(id: unknown): void {
 
 export function checkDepth(value: unknown, depth: number): void {
   if (depth > MAX_DEPTH) fail('Overflow', `document exceeds maximum nesting depth of ${MAX_DEPTH}`);
-  const children = Array.isArray(value) ? value : isPlainObject(value) ? Object.values(value) : [];
-  for (const v of children) if (v !== null && typeof v === 'object') checkDepth(v, depth + 1);
+  if (Array.isArray(value)) {
+    for (const v of value) if (v !== null && typeof v === 'object') checkDepth(v, depth + 1);
+  } else if (isPlainObject(value)) {
+    // Keys are walked without building a values array: this runs for every document written.
+    for (const key in value) {
+      const v = value[key];
+      if (v !== null && typeof v === 'object') checkDepth(v, depth + 1);
+    }
+  }
 }
