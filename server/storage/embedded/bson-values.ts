@@ -3,7 +3,7 @@
  * Values are what `bson.deserialize` returns with default promotion (numbers as JS numbers,
  * other BSON types as their classes).
  */
-import { EJSON, MaxKey, MinKey } from 'bson';
+import { EJSON, MaxKey, MinKey, ObjectId } from 'bson';
 
 type Tagged = { _bsontype?: string };
 
@@ -174,6 +174,7 @@ export function compareBson(a: unknown, b: unknown): number {
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
   if (a instanceof Date && b instanceof Date) return cmp(a.getTime(), b.getTime());
+  if (a instanceof ObjectId && b instanceof ObjectId) return compareObjectIds(a as unknown as ObjectIdParts, b as unknown as ObjectIdParts);
   const ra = typeRank(a);
   const rb = typeRank(b);
   if (ra !== rb) return ra - rb;
