@@ -65,3 +65,13 @@ describe('index keys of top-level fields', () => {
     expect(index.keysFor({ _id: 1, e: ['a'] })).toEqual([['a']]);
   });
 });
+
+describe('an index whose partial filter reads the whole document', () => {
+  it('is looked at on every replace', () => {
+    const store = new CollectionStore('db.x');
+    store.createIndex({ name: 'u', key: { u: 1 }, unique: true, partialFilterExpression: { $expr: { $eq: ['$on', true] } } });
+    expect(store.indexes.get('u')!.topFields).toBeNull();
+    store.createIndex({ name: 'v', key: { v: 1 }, partialFilterExpression: { $or: [{ 'a.b': 1 }, { c: { $gt: 2 } }] } });
+    expect(store.indexes.get('v')!.topFields).toEqual(['v', 'a', 'c']);
+  });
+});

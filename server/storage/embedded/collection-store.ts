@@ -56,7 +56,7 @@ export class CollectionStore {
     const id = idKeyOf(next._id);
     const previous = this.docs.get(id);
     if (!previous) fail('BadValue', `no document with _id ${id} in ${this.ns}`);
-    const indexes = this.secondary().filter((index) => index.topFields.some((f) => previous[f] !== next[f]));
+    const indexes = this.secondary().filter((index) => !index.topFields || index.topFields.some((f) => previous[f] !== next[f]));
     const after = this.checkedKeys(next, id, indexes);
     const before = indexes.map((index) => index.keysFor(previous));
     this.docs.set(id, next);

@@ -47,9 +47,10 @@ export class IndexStore {
   /**
    * The top-level fields a document's keys depend on (its key and its partial filter). Stored
    * documents are never mutated, so when each of these holds the same value (the same object for
-   * an embedded one) before and after a write, the keys are the same.
+   * an embedded one) before and after a write, the keys are the same. null: a partial filter this
+   * cannot read through, so any change may change the keys.
    */
-  readonly topFields: string[];
+  readonly topFields: string[] | null;
   /** Set once a document gave more than one key; such an index cannot provide a sort order. */
   multikey = false;
   private readonly tree;
@@ -67,8 +68,7 @@ export class IndexStore {
     if (spec.partialFilterExpression) this.partial = partialTest(spec.partialFilterExpression);
     this.flat = this.fields.every((f) => !f.includes('.'));
     const top = new Set(this.fields.map((f) => f.split('.')[0]!));
-    filterFields(spec.partialFilterExpression, top);
-    this.topFields = [...top];
+    this.topFields = filterFields(spec.partialFilterExpression, top) ? [...top] : null;
     this.tree = new BTree<IndexKey, true>(undefined, (a, b) => this.compareKeys(a, b));
   }
 
@@ -190,13 +190,17 @@ function holdsEveryDocWith(spec: IndexSpec, leading: string): boolean {
   return keys.length === 1 && keys[0] === leading && !!condition && typeof condition === 'object' && Object.keys(condition).length === 1 && (condition.$exists === true || condition.$exists === 1);
 }
 
-/** The top-level field names a partial filter expression reads ($and/$or lists included). */
-function filterFields(filter: unknown, into: Set<string>): void {
-  if (!filter || typeof filter !== 'object') return;
+/**
+ * Adds the top-level field names a partial filter expression reads ($and/$or/$nor lists included);
+ * false when it holds an operator over the whole document (such as $expr) whose fields are unknown.
+ */
+function filterFields(filter: unknown, into: Set<string>): boolean {
+  if (!filter || typeof filter !== 'object') return true;
   for (const [key, value] of Object.entries(filter)) {
     if (!key.startsWith('$')) into.add(key.split('.')[0]!);
-    else if (Array.isArray(value)) value.forEach((part) => filterFields(part, into));
+    else if (!Array.isArray(value) || !value.every((part) => filterFields(part, into))) return false;
   }
+  return true;
 }
 
 /** A partial filter's test: the fast matcher where it decides (`{field: {$exists: true}}` always), mingo otherwise. */

@@ -59,8 +59,8 @@ function compileFilter(filter: Doc | undefined, spec: Pick<FindSpec, 'collation'
 /**
  * The fast matcher decides the documents it can; mingo the rest (and every filter it cannot
  * compile). When the fast matcher knows only some top-level conditions, a candidate that passes
- * them is checked by mingo against the others alone. mingo's queries are built only when first
- * needed: building one costs more than a fast-path find of one record.
+ * them is checked by mingo against the others alone. mingo's query of the whole filter is built
+ * only when first needed: building it costs more than a fast-path find of one record.
  */
 function withFastPath(filter: Doc, mingo: (filter: Doc) => Matcher): Matcher {
   const split = splitFastFilter(filter);
