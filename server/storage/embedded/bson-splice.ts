@@ -1,26 +1,12 @@
 /**
- * BSON built from pieces already serialized: a stored document is turned into bytes once, when it
- * is journalled, and those bytes are spliced into snapshots and cursor replies as they are.
- * Stored documents are never mutated in place (a write builds a new object), so bytes remembered
- * for a document object stay true for as long as that object lives.
+ * BSON built from pieces already serialized: cursor replies and snapshot chunks are documents
+ * whose array of results is spliced in from each document's own bytes, each serialized once.
  */
 import { BSON } from 'bson';
 import type { Doc } from './collection-store.ts';
 
 export const TYPE_DOCUMENT = 0x03;
 export const TYPE_ARRAY = 0x04;
-
-const remembered = new WeakMap<Doc, Uint8Array>();
-
-/** Records `bytes` as the serialized form of the stored document `doc`. */
-export function rememberBytes(doc: Doc, bytes: Uint8Array): void {
-  remembered.set(doc, bytes);
-}
-
-/** The remembered bytes of a stored document; undefined for any other object (a projection, say). */
-export function rememberedBytes(doc: Doc): Uint8Array | undefined {
-  return remembered.get(doc);
-}
 
 /** The type byte and name of one element; its value follows. */
 export function elementHeader(type: number, key: string): Buffer {

@@ -12,7 +12,6 @@ import { CollectionStore, type Doc } from './collection-store.ts';
 import { fail } from './engine-errors.ts';
 import type { IndexSpec } from './index-store.ts';
 import { JournalFile } from './journal-file.ts';
-import { documentOf, elementHeader, elementsOf, rememberBytes, TYPE_DOCUMENT } from './bson-splice.ts';
 import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { MAX_BSON_OBJECT_SIZE } from './commands/handshake.commands.ts';
 import { parseRecords } from './record-file.ts';
@@ -82,13 +81,12 @@ export class Engine {
   /** Applies one operation to memory and adds it to the batch; throws (changing nothing) if refused. */
   write(batch: WriteBatch, op: JournalOp): void {
     if (this.failure) throw this.failure;
-    const { bytes, doc } = journalRecord(op);
+    const bytes = serializeOp(op);
     // One command is one journal record; bounding it keeps every record readable at recovery.
     if (batch.bytes + bytes.length > MAX_BATCH_BYTES) {
       fail('BadValue', `one command may change at most ${MAX_BATCH_BYTES / 1024 / 1024} MiB; split it into smaller ones`);
     }
     this.apply(op);
-    if (doc && 'doc' in op) rememberBytes(op.doc, doc);
     batch.payloads.push(bytes);
     batch.bytes += bytes.length;
   }
@@ -254,21 +252,14 @@ export class Engine {
   }
 }
 
-/** An op's journal bytes (what BSON.serialize(op) gives) and, for a document it stores, the document's own. */
-function journalRecord(op: JournalOp): { bytes: Uint8Array; doc?: Uint8Array } {
-  if (op.op !== 'ins' && op.op !== 'put') return { bytes: BSON.serialize(op) };
-  const doc = serializeDoc(op.doc);
-  return { bytes: documentOf([elementsOf({ op: op.op, ns: op.ns }), elementHeader(TYPE_DOCUMENT, 'doc'), doc]), doc };
-}
-
 /**
- * A document's bytes; one over MongoDB's 16 MiB limit is refused with its error. (bson 7 silently
- * truncates output past its ~17 MB buffer, so a long result is re-measured.)
+ * The op's journal bytes; a document over MongoDB's 16 MiB limit is refused with its error.
+ * (bson 7 silently truncates output past its ~17 MB buffer, so a long result is re-measured.)
  */
-function serializeDoc(doc: Doc): Uint8Array {
-  const bytes = BSON.serialize(doc);
-  if (bytes.length > MAX_BSON_OBJECT_SIZE) {
-    const size = BSON.calculateObjectSize(doc);
+function serializeOp(op: JournalOp): Uint8Array {
+  const bytes = BSON.serialize(op);
+  if ('doc' in op && bytes.length > MAX_BSON_OBJECT_SIZE) {
+    const size = BSON.calculateObjectSize(op.doc);
     if (size > MAX_BSON_OBJECT_SIZE) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }
   return bytes;

@@ -1,12 +1,11 @@
 /**
  * Cursor batches are serialized once: each document is turned into BSON when the batch is cut
  * (its size decides where the batch ends) and those bytes are spliced into the reply as they are.
- * A stored document returned whole is not serialized at all: its journalled bytes are reused.
  */
 import { BSON } from 'bson';
 import type { Doc } from './collection-store.ts';
 import { fail } from './engine-errors.ts';
-import { documentOf, elementHeader, elementsOf, rawArray, rememberedBytes, TYPE_ARRAY, TYPE_DOCUMENT } from './bson-splice.ts';
+import { documentOf, elementHeader, elementsOf, rawArray, TYPE_ARRAY, TYPE_DOCUMENT } from './bson-splice.ts';
 
 /** Documents already in BSON form, standing in for an array inside a reply. */
 export class RawDocs {
@@ -27,8 +26,6 @@ function serializeChecked(reply: Doc): Uint8Array {
 
 /** One result document for a cursor batch; an aggregation can build one past the 16 MiB limit. */
 export function serializeResult(doc: Doc): Uint8Array {
-  const stored = rememberedBytes(doc);
-  if (stored) return stored;
   const bytes = BSON.serialize(doc);
   if (bytes.length > SERIALIZER_LIMIT) {
     const size = BSON.calculateObjectSize(doc);

@@ -9,7 +9,7 @@ import { dirname } from 'node:path';
 import { frameRecord, fsyncDir, parseRecords } from './record-file.ts';
 import type { Doc } from './collection-store.ts';
 import type { IndexSpec } from './index-store.ts';
-import { documentOf, elementHeader, elementsOf, rawArray, rememberBytes, rememberedBytes, TYPE_ARRAY } from './bson-splice.ts';
+import { documentOf, elementHeader, elementsOf, rawArray, TYPE_ARRAY } from './bson-splice.ts';
 
 export type CollectionState = {
   ns: string;
@@ -21,13 +21,12 @@ export type CollectionState = {
 /** A chunk stays well under bson's 17 MB serialization buffer; one document alone always fits. */
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
-/** The documents' bytes in chunks of about CHUNK_BYTES; a stored document's journalled bytes are reused. */
+/** The documents' bytes in chunks of about CHUNK_BYTES: each document is serialized once, not measured first. */
 function* chunks(docs: Doc[]): Generator<Uint8Array[]> {
   let chunk: Uint8Array[] = [];
   let bytes = 0;
   for (const doc of docs) {
-    let raw = rememberedBytes(doc);
-    if (!raw) rememberBytes(doc, (raw = BSON.serialize(doc)));
+    const raw = BSON.serialize(doc);
     if (chunk.length > 0 && bytes + raw.length > CHUNK_BYTES) {
       yield chunk;
       chunk = [];
