@@ -250,7 +250,7 @@ function collect(value: unknown, parts: string[], i: number, out: unknown[]): vo
     else for (const el of value) if (isPlainObject(el)) collect(el, parts, i, out);
     return;
   }
-  if (!isPlainObject(value)) return;
+  if (!isPlainObject(value) || !Object.hasOwn(value, parts[i]!)) return;
   const next = value[parts[i]!];
   if (next === undefined) return;
   collect(next, parts, i + 1, out);

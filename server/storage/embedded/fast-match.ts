@@ -32,19 +32,22 @@ function equals(wanted: Scalar, value: unknown): boolean | undefined {
 
 const field = (key: string): boolean => !key.startsWith('$') && !key.includes('.');
 
+/** A document's own field: one named like an Object.prototype member (`toLocaleString`) is not inherited. */
+const own = (doc: Doc, name: string): unknown => (Object.hasOwn(doc, name) ? doc[name] : undefined);
+
 /** `{f: {$op: ...}}` or `{f: scalar}`; null when the condition is outside what this matcher knows. */
 function condition(name: string, spec: unknown): FastTest | null {
-  if (isScalar(spec)) return (doc) => equals(spec, doc[name]);
+  if (isScalar(spec)) return (doc) => equals(spec, own(doc, name));
   if (!spec || typeof spec !== 'object' || Array.isArray(spec) || spec instanceof ObjectId || spec instanceof Date) return null;
   const ops = Object.entries(spec as Record<string, unknown>);
   if (ops.length !== 1) return null;
   const [op, arg] = ops[0]!;
-  if (op === '$eq' && isScalar(arg)) return (doc) => equals(arg, doc[name]);
-  if (op === '$ne' && isScalar(arg)) return (doc) => not(equals(arg, doc[name]));
-  if (op === '$exists' && typeof arg === 'boolean') return (doc) => (doc[name] !== undefined) === arg;
+  if (op === '$eq' && isScalar(arg)) return (doc) => equals(arg, own(doc, name));
+  if (op === '$ne' && isScalar(arg)) return (doc) => not(equals(arg, own(doc, name)));
+  if (op === '$exists' && typeof arg === 'boolean') return (doc) => (own(doc, name) !== undefined) === arg;
   if (op === '$in' && Array.isArray(arg) && arg.length <= 1000 && arg.every(isScalar)) {
     return (doc) => {
-      const value = doc[name];
+      const value = own(doc, name);
       if (value !== undefined && !isScalar(value)) return undefined;
       return arg.some((a) => equals(a, value) === true);
     };

@@ -97,7 +97,7 @@ export class IndexStore {
     // Sparse indexes skip documents missing every field; an explicit null is still indexed.
     if (this.spec.sparse && !this.fields.some((f) => hasPath(doc, f))) return [];
     if (this.flat) {
-      const tuple = this.fields.map((f) => doc[f] ?? null);
+      const tuple = this.fields.map((f) => (Object.hasOwn(doc, f) ? doc[f] : undefined) ?? null);
       if (!tuple.some(Array.isArray)) return [tuple];
     }
     const perField = this.fields.map((f) => valuesAtPath(doc, f));

@@ -221,10 +221,10 @@ function project(docs: Doc[], spec: FindSpec): Doc[] {
   // Only a positional projection needs the filter; running it again costs a full match per
   // document (an `_id: {$in: [...]}` filter made that quadratic).
   const positional = Object.keys(spec.projection).some((k) => k.endsWith('.$'));
-  // mingo removes an excluded nested field from the document it is given: those are the stored
-  // documents themselves, so they are copied first, or the find would delete data.
-  const nestedExclusion = Object.entries(spec.projection).some(([k, v]) => k.includes('.') && (v === 0 || v === false));
-  const input = nestedExclusion ? docs.map((d) => cloneDeep(d) as Doc) : docs;
+  // mingo removes an excluded nested field from the document it is given (`'a.b': 0` or
+  // `{a: {b: 0}}`): those are the stored documents themselves, so they are copied first, or the
+  // find would delete data.
+  const input = docs.map((d) => cloneDeep(d) as Doc);
   return new Query(positional ? (spec.filter ?? {}) : {}, queryOptions(spec)).find<Doc>(input, spec.projection as never).all();
 }
 

@@ -8,6 +8,7 @@ import type { WriteBatch } from '../engine.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
 import { Query } from 'mingo';
+import { cloneDeep } from 'mingo/util';
 import { asDoc, commitAfter, writableNamespace, type CommandContext, letVariables, type CommandHandler } from './command-context.ts';
 import { runDelete, runUpdate, type UpdateStatement } from './write-statements.ts';
 
@@ -133,7 +134,9 @@ const findAndModify: CommandHandler = async (cmd, ctx) => {
 /** The `fields` projection, checked before anything is written (a bad one must not follow a write). */
 function projector(fields: Doc | undefined): (doc: Doc) => Doc {
   if (!fields || Object.keys(fields).length === 0) return (doc) => doc;
-  const apply = (doc: Doc) => new Query({}, {}).find<Doc>([doc], fields as never).all()[0]!;
+  // mingo deletes excluded nested fields from the document it is given, and this one is stored (or
+  // shares embedded values with the stored one): it is projected from a copy.
+  const apply = (doc: Doc) => new Query({}, {}).find<Doc>([cloneDeep(doc) as Doc], fields as never).all()[0]!;
   try {
     apply({});
   } catch (err) {
