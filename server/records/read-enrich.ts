@@ -106,27 +106,46 @@ function inlineParents(inline: Inline, entity: CompiledEntity, doc: Document, re
 type Rollup = CompiledEntity['rollups'][number];
 const ACCUMULATORS = { count: '$sum', sum: '$sum', min: '$min', max: '$max', avg: '$avg' } as const;
 
-/** One aggregation per rollup field over all the parents in `docs`. */
+/**
+ * The rollups over one child entity and relation come from one aggregation (a $facet branch per
+ * rollup), so they agree with each other: a leave balance's allocated, taken and remaining days
+ * are sums over one state of its ledger, even while an entry is being written.
+ */
 async function computeRollups(ctx: ReadContext, entity: CompiledEntity, docs: Document[], rollups: Rollup[]): Promise<Map<string, Document>> {
   const out = new Map<string, Document>();
   const ids = docs.map((d) => d._id);
+  const byChild = new Map<string, Rollup[]>();
   for (const rollup of rollups) {
-    const child = ctx.registry.get(rollup.entity);
-    const summarised = rollup.field ? child?.fields.get(rollup.field) : undefined;
-    if (!child) continue;
-    const match = { [rollup.relationField]: { $in: ids }, ...(rollup.filter ? translateFilter(child.definition, rollup.filter) : {}) };
-    const path = summarised ? valuePath(summarised) : null;
-    const groups = await ctx.db
+    if (!ctx.registry.get(rollup.entity)) continue;
+    const key = JSON.stringify([rollup.entity, rollup.relationField]);
+    byChild.set(key, [...(byChild.get(key) ?? []), rollup]);
+  }
+  for (const group of byChild.values()) {
+    const child = ctx.registry.get(group[0]!.entity)!;
+    const branches = Object.fromEntries(group.map((rollup, i) => [`r${i}`, rollupBranch(child, rollup)]));
+    const [facets] = await ctx.db
       .collection(child.collection)
-      .aggregate([{ $match: match }, { $group: { _id: `$${rollup.relationField}`, v: { [ACCUMULATORS[rollup.function]]: rollup.function === 'count' ? 1 : path }, ...moneyAccumulators(summarised, 'v') } }])
+      .aggregate([{ $match: { [group[0]!.relationField]: { $in: ids } } }, { $facet: branches }])
       .toArray();
-    const values = new Map(groups.map((g) => [String(g._id), aggregateValue(g, 'v')]));
-    for (const doc of docs) {
-      const key = String(doc._id);
-      const entry = out.get(key) ?? {};
-      entry[rollup.name] = values.get(key) ?? (rollup.function === 'count' || rollup.function === 'sum' ? 0 : null);
-      out.set(key, entry);
-    }
+    group.forEach((rollup, i) => {
+      const values = new Map(((facets?.[`r${i}`] ?? []) as Document[]).map((g) => [String(g._id), aggregateValue(g, 'v')]));
+      for (const doc of docs) {
+        const key = String(doc._id);
+        const entry = out.get(key) ?? {};
+        entry[rollup.name] = values.get(key) ?? (rollup.function === 'count' || rollup.function === 'sum' ? 0 : null);
+        out.set(key, entry);
+      }
+    });
   }
   return out;
+}
+
+/** One rollup's branch: its filter, then its accumulator per parent. */
+function rollupBranch(child: CompiledEntity, rollup: Rollup): Document[] {
+  const summarised = rollup.field ? child.fields.get(rollup.field) : undefined;
+  const path = summarised ? valuePath(summarised) : null;
+  return [
+    ...(rollup.filter ? [{ $match: translateFilter(child.definition, rollup.filter) }] : []),
+    { $group: { _id: `$${rollup.relationField}`, v: { [ACCUMULATORS[rollup.function]]: rollup.function === 'count' ? 1 : path }, ...moneyAccumulators(summarised, 'v') } },
+  ];
 }

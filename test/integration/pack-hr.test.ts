@@ -71,8 +71,8 @@ describe('leave', () => {
     expect((await hr.as('POST', `/api/approvals/${second.id}/approve`, {})).status).toBe(200);
     const approved = await recordWhen(s, 'leave_request', requestId, (r) => r.status === 'approved');
     expect(approved.lineManager).toBe(manager.id);
-    // Each rollup is its own query at read time: a read racing the ledger entry can see it in one
-    // sum and not yet in another, so the wait is for the whole settled balance.
+    // The ledger's sums agree with each other in every read, but the pending days come from the
+    // requests, a separate query: the wait is for the whole settled balance.
     const balance = await recordWhen(s, 'leave_balance', balanceId, (r) => r.remainingDays === 22 && r.takenDays === 3 && r.pendingDays === 0);
     expect(balance).toMatchObject({ allocatedDays: 25, takenDays: 3, pendingDays: 0 });
   });
