@@ -43,11 +43,17 @@ function docsRecord(ns: string, docs: Uint8Array[]): Uint8Array {
   return documentOf([elementsOf({ t: 'docs', ns }), elementHeader(TYPE_ARRAY, 'docs'), rawArray(docs)]);
 }
 
-export async function writeSnapshot(path: string, seq: number, collections: CollectionState[]): Promise<void> {
+/** Writes the snapshot (atomically: under a temporary name, then renamed) and resolves with its size in bytes. */
+export async function writeSnapshot(path: string, seq: number, collections: CollectionState[]): Promise<number> {
   const tmp = `${path}.tmp`;
   const handle = await open(tmp, 'w');
+  let bytes = 0;
   try {
-    const write = (record: Uint8Array) => handle.write(frameRecord(record));
+    const write = (record: Uint8Array) => {
+      const framed = frameRecord(record);
+      bytes += framed.length;
+      return handle.write(framed);
+    };
     await write(BSON.serialize({ t: 'header', seq, collections: collections.length }));
     for (const c of collections) {
       await write(BSON.serialize({ t: 'collection', ns: c.ns, options: c.options, indexes: c.indexes }));
@@ -60,6 +66,7 @@ export async function writeSnapshot(path: string, seq: number, collections: Coll
   }
   await rename(tmp, path);
   await fsyncDir(dirname(path));
+  return bytes;
 }
 
 /** Reads a snapshot; throws if it is not complete (which a renamed snapshot always is). */
