@@ -70,7 +70,7 @@ export async function createMissingIndexes(db: Db, d: EntityDefinition): Promise
       await create(collection, index, name);
     } catch (err) {
       const code = (err as { code?: number }).code;
-      // MongoDB keeps one index per key pattern: the same key with other options goes first (only one of ours; others are left alone).
+      // MongoDB before 5.0 keeps one index per key pattern: the same key with other options goes first (only one of ours; others are left alone).
       const rival = code === 85 || code === 86 ? (await listed(collection)).find((e) => sameKey(e, index) && e.name.startsWith('rapport_')) : undefined;
       if (!rival) throw err;
       await dropQuietly(collection, rival.name);

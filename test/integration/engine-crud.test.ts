@@ -135,6 +135,33 @@ describe('writes', () => {
     await expect(refs.insertOne({ ref: 'R1' })).rejects.toMatchObject({ code: 11000 });
   });
 
+  it('tells indexes on the same key apart by their unique, sparse and partial options, as MongoDB 5.0+ does', async () => {
+    const c = t.client.db('crm').collection('signatures');
+    await c.createIndex({ code: 1 }, { name: 'code_plain' });
+    // Same key, another signature: each is a new index.
+    await c.createIndex({ code: 1 }, { name: 'code_unique', unique: true, partialFilterExpression: { code: { $type: 'string' } } });
+    await c.createIndex({ code: 1 }, { name: 'code_open', partialFilterExpression: { status: 'open' } });
+    await c.createIndex({ code: 1 }, { name: 'code_sparse', sparse: true });
+    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_', 'code_plain', 'code_unique', 'code_open', 'code_sparse']);
+    // The same signature under another name is the same index.
+    await expect(c.createIndex({ code: 1 }, { name: 'code_again', partialFilterExpression: { status: 'open' } })).rejects.toMatchObject({ code: 85, codeName: 'IndexOptionsConflict' });
+    // The same name with other options or another key is refused, not taken as "already exists".
+    await expect(c.createIndex({ code: 1 }, { name: 'code_open', partialFilterExpression: { status: 'closed' } })).rejects.toMatchObject({ code: 85, codeName: 'IndexOptionsConflict' });
+    await expect(c.createIndex({ code: 1 }, { name: 'code_plain', unique: true })).rejects.toMatchObject({ code: 85 });
+    await expect(c.createIndex({ other: 1 }, { name: 'code_plain' })).rejects.toMatchObject({ code: 86, codeName: 'IndexKeySpecsConflict' });
+    // Asking again for an index exactly as it is changes nothing.
+    await c.createIndex({ code: 1 }, { name: 'code_sparse', sparse: true });
+    // Each index holds what it should: numbers are outside code_unique's filter, so 7 may repeat.
+    await c.insertMany([{ code: 'A', status: 'open' }, { code: 'B', status: 'closed' }, { code: 7 }, { code: 7 }]);
+    await expect(c.insertOne({ code: 'A' })).rejects.toMatchObject({ code: 11000 });
+    expect(await c.countDocuments({ code: 'A', status: 'open' }, { hint: 'code_open' })).toBe(1);
+    expect((await c.indexes()).length).toBe(5);
+    // Dropping by key is ambiguous when several indexes share it; by name it is not.
+    await expect(c.dropIndex({ code: 1 } as never)).rejects.toMatchObject({ code: 181, codeName: 'AmbiguousIndexKeyPattern' });
+    await c.dropIndex('code_open');
+    expect((await c.indexes()).map((i) => i.name)).toEqual(['_id_', 'code_plain', 'code_unique', 'code_sparse']);
+  });
+
   it('refuses a unique index over existing duplicates and keeps the data', async () => {
     await expect(contacts.createIndex({ team: 1 }, { unique: true })).rejects.toMatchObject({ code: 11000 });
     expect((await contacts.indexes()).map((i) => i.name)).not.toContain('team_1');

@@ -22,6 +22,7 @@ export const CODES = {
   CommandNotSupportedOnView: 166,
   InvalidPipelineOperator: 168,
   CannotIndexParallelArrays: 171,
+  AmbiguousIndexKeyPattern: 181,
   Location40414: 40414,
   DuplicateKey: 11000,
   BSONObjectTooLarge: 10334,

@@ -98,14 +98,27 @@ function checkIndexSpec(raw: unknown, store: CollectionStore | undefined): Index
   const sameName = store?.indexes.get(name);
   if (sameName) {
     if (compareBson(sameName.spec.key, key) !== 0) fail('IndexKeySpecsConflict', `An existing index has the same name as the requested index but different key: ${name}`);
+    if (!sameSignature(sameName.spec, full)) fail('IndexOptionsConflict', `An existing index has the same name as the requested index but different options: ${name}`);
     return undefined;
   }
   for (const existing of store?.indexes.values() ?? []) {
-    if (compareBson(existing.spec.key, key) === 0 && Boolean(existing.spec.unique) === Boolean(full.unique)) {
-      fail('IndexOptionsConflict', `Index already exists with a different name: ${existing.spec.name}`);
-    }
+    if (sameSignature(existing.spec, full)) fail('IndexOptionsConflict', `Index already exists with a different name: ${existing.spec.name}`);
   }
   return full;
+}
+
+/**
+ * What tells two indexes apart, as in MongoDB 5.0+: the key and the unique, sparse and partial
+ * filter options. Two indexes on the same key may exist when these differ (a unique index next to
+ * a plain one, or partial indexes with different filters); not when only their names do.
+ */
+function sameSignature(a: IndexSpec, b: IndexSpec): boolean {
+  return (
+    compareBson(a.key, b.key) === 0 &&
+    Boolean(a.unique) === Boolean(b.unique) &&
+    Boolean(a.sparse) === Boolean(b.sparse) &&
+    compareBson(a.partialFilterExpression ?? null, b.partialFilterExpression ?? null) === 0
+  );
 }
 
 const createIndexes: CommandHandler = async (cmd, ctx) => {
@@ -146,6 +159,9 @@ const dropIndexes: CommandHandler = async (cmd, ctx) => {
   else if (typeof wanted === 'string') names = [wanted];
   else names = [...store.indexes.values()].filter((i) => compareBson(i.spec.key, wanted) === 0).map((i) => i.spec.name);
   if (names.length === 0 && wanted !== '*') fail('IndexNotFound', `can't find index with key: ${JSON.stringify(wanted)}`);
+  if (names.length > 1 && !Array.isArray(wanted) && typeof wanted === 'object') {
+    fail('AmbiguousIndexKeyPattern', `${names.length} indexes found for key: ${JSON.stringify(wanted)}, identify by name instead. Conflicting indexes: ${names.join(', ')}`);
+  }
   for (const name of names) {
     if (name === ID_INDEX.name) fail('InvalidOptions', 'cannot drop _id index');
     if (!store.indexes.has(name)) fail('IndexNotFound', `index not found with name [${name}]`);
