@@ -24,6 +24,22 @@ describe('embedded engine durability', () => {
     await expect(again.insertOne({ ref: 'CASE-4' })).rejects.toMatchObject({ code: 11000 });
   });
 
+  it('checkpoints on fsync: a copy of the directory taken right after holds every write in its snapshot, with an empty journal', async () => {
+    const a = await start();
+    const c = a.client.db('crm').collection('cases');
+    await c.insertMany(Array.from({ length: 20 }, (_, i) => ({ ref: `CASE-${i}` })));
+    await expect(a.client.db('crm').command({ fsync: 1 })).rejects.toMatchObject({ code: 13 });
+    await expect(a.client.db('admin').command({ fsync: 1, lock: true })).rejects.toMatchObject({ code: 20 });
+    expect(await a.client.db('admin').command({ fsync: 1 })).toMatchObject({ ok: 1 });
+    const copy = await tempDir();
+    await cp(a.dataDir, copy, { recursive: true, filter: (src) => !src.endsWith('mongod.lock') });
+    const files = (await readdir(copy)).sort();
+    expect(files.filter((f) => f.startsWith('snapshot-'))).toHaveLength(1);
+    for (const journal of files.filter((f) => f.startsWith('journal-'))) expect((await stat(join(copy, journal))).size).toBe(0);
+    const b = await start(copy);
+    expect(await b.client.db('crm').collection('cases').countDocuments()).toBe(20);
+  });
+
   it('tolerates a torn last journal record and keeps every complete one', async () => {
     const a = await start();
     await a.client.db('crm').collection('notes').insertMany([{ n: 1 }, { n: 2 }, { n: 3 }]);

@@ -2,6 +2,7 @@
 export const CODES = {
   BadValue: 2,
   FailedToParse: 9,
+  Unauthorized: 13,
   TypeMismatch: 14,
   Overflow: 15,
   IllegalOperation: 20,

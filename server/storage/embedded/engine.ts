@@ -242,6 +242,12 @@ export class Engine {
     return this.checkpointing;
   }
 
+  /** Once it resolves, a snapshot holds every write acknowledged before the call and the journal is empty of them. */
+  async checkpointAll(): Promise<void> {
+    await this.checkpointing;
+    if (!this.failure && this.journal.bytes > 0) await this.checkpoint();
+  }
+
   private async runCheckpoint(): Promise<void> {
     const dir = this.options.dataDir;
     const old = this.journal;
@@ -264,8 +270,7 @@ export class Engine {
   /** Flushes the journal, checkpoints if anything was journalled, and releases the lock. */
   async close(): Promise<void> {
     try {
-      await this.checkpointing;
-      if (!this.failure && this.journal.bytes > 0) await this.checkpoint();
+      await this.checkpointAll();
       await this.journal.close();
     } finally {
       this.lock.release();

@@ -205,7 +205,19 @@ const dbStats: CommandHandler = (_cmd, ctx) => {
   };
 };
 
+/**
+ * `fsync`: every acknowledged write is already fsynced in the journal, so here it checkpoints,
+ * folding the journal into a new snapshot (what a tool or a benchmark asks for before it measures).
+ * The write lock (`lock: true`) is not offered.
+ */
+const fsync: CommandHandler = async (cmd, ctx) => {
+  if (ctx.db !== 'admin') fail('Unauthorized', 'fsync may only be run against the admin database.');
+  if (cmd.lock) fail('IllegalOperation', 'fsync with lock is not supported by the embedded engine');
+  await ctx.engine.checkpointAll();
+  return { numFiles: 1, ok: 1 };
+};
+
 export const catalogCommands: Record<string, CommandHandler> = {
   create, drop, dropDatabase, listCollections, listDatabases, renameCollection,
-  createIndexes, listIndexes, dropIndexes, deleteIndexes: dropIndexes, collStats, dbStats,
+  createIndexes, listIndexes, dropIndexes, deleteIndexes: dropIndexes, collStats, dbStats, fsync,
 };
