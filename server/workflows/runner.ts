@@ -169,21 +169,30 @@ export function createRunner(deps: RunnerDeps) {
     }
   }
 
-  /** Claims as many due runs as there is room for, all at once (one claim at a time would cap the rate at one claim's latency). */
+  function begin(run: Run): void {
+    const running: Promise<void> = execute(run).finally(() => {
+      active.delete(running);
+      kick();
+    });
+    active.add(running);
+  }
+
+  /**
+   * Claims as many due runs as there is room for. One claim goes first: at most polls nothing is
+   * due, and that costs one query instead of one per free slot (8 slots polled 5 times a second
+   * were 80 queries a second from an idle server). Once it finds a run, the rest are claimed all at
+   * once, since one claim at a time would cap the rate at one claim's latency.
+   */
   async function pump(): Promise<void> {
     for (;;) {
       const room = (deps.concurrency ?? 4) - active.size;
       if (stopped || room <= 0) return;
-      const claimed = await Promise.all(Array.from({ length: room }, () => deps.store.claim(owner)));
-      for (const run of claimed) {
-        if (!run) continue;
-        const running: Promise<void> = execute(run).finally(() => {
-          active.delete(running);
-          kick();
-        });
-        active.add(running);
-      }
-      if (claimed.includes(null)) return;
+      const first = await deps.store.claim(owner);
+      if (!first) return;
+      begin(first);
+      const more = await Promise.all(Array.from({ length: room - 1 }, () => deps.store.claim(owner)));
+      for (const run of more) if (run) begin(run);
+      if (more.includes(null)) return;
     }
   }
 
