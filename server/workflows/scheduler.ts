@@ -28,9 +28,17 @@ export function createScheduler(deps: { db: Db; registry: MetadataRegistry; stor
 
   const scheduled = () => deps.live().filter((w) => w.definition.enabled !== false && w.definition.trigger.kind === 'schedule');
 
-  /** Brings the schedule documents in line with the live workflows. */
+  /** The scheduled workflows the schedule documents were last brought in line with. */
+  let synced: string | undefined;
+
+  /**
+   * Brings the schedule documents in line with the live workflows, when those changed since the
+   * last time (an idle server would otherwise query them four times a second for nothing).
+   */
   async function sync(): Promise<void> {
     const live = scheduled();
+    const signature = JSON.stringify(live.map((w) => [w._id, w.version, w.definition.trigger]));
+    if (signature === synced) return;
     for (const w of live) {
       const t = w.definition.trigger as ScheduleTrigger;
       const existing = await schedules.findOne({ _id: w._id });
@@ -40,6 +48,7 @@ export function createScheduler(deps: { db: Db; registry: MetadataRegistry; stor
       await schedules.replaceOne({ _id: w._id }, { cron: t.cron, timeZone: t.timeZone ?? 'UTC', version: w.version, nextAt }, { upsert: true });
     }
     await schedules.deleteMany({ _id: { $nin: live.map((w) => w._id) } });
+    synced = signature;
   }
 
   async function fire(w: StoredWorkflow, due: Date): Promise<void> {
@@ -58,6 +67,8 @@ export function createScheduler(deps: { db: Db; registry: MetadataRegistry; stor
 
   async function tick(): Promise<void> {
     const byName = new Map(scheduled().map((w) => [w._id, w]));
+    // Only this instance's live scheduled workflows are fired here: with none, nothing is due.
+    if (!byName.size) return;
     for (;;) {
       const now = new Date();
       const due = await schedules.findOne({ nextAt: { $lte: now } }, { sort: { nextAt: 1 } });
