@@ -34,14 +34,20 @@ export type EngineOptions = {
   logger?: Logger;
   /**
    * The journal size that starts a checkpoint, at least; once the last snapshot is larger, the
-   * journal may grow to that size. A checkpoint rewrites every document, so with a fixed threshold
-   * a database of 1 GB would rewrite 1 GB for each 64 MB written; this way each byte journalled
-   * costs at most about one byte of snapshot, and a start replays no more than about the data's size.
+   * journal may grow to that size (up to 512 MB). A checkpoint rewrites every document, so with a
+   * fixed threshold a database of 1 GB would rewrite 1 GB for each 64 MB written; this way each
+   * byte journalled costs at most about one byte of snapshot up to 512 MB of data, and a start
+   * replays no more than about the last snapshot's size of journal, 512 MB at most.
    */
   checkpointBytes?: number;
 };
 
 const MAX_BATCH_BYTES = 512 * 1024 * 1024;
+/**
+ * However large the last snapshot, a checkpoint starts by this journal size: a journal is read
+ * whole at a start (Node reads at most 2 GiB into one buffer), and replaying it takes time and memory.
+ */
+const MAX_CHECKPOINT_BYTES = 512 * 1024 * 1024;
 const JOURNAL = /^journal-(\d{10})\.log$/;
 const SNAPSHOT = /^snapshot-(\d{10})\.bson$/;
 const fileName = (kind: 'journal' | 'snapshot', seq: number) =>
@@ -119,7 +125,7 @@ export class Engine {
 
   /** The journal size at which the next checkpoint starts (see EngineOptions.checkpointBytes). */
   checkpointThreshold(): number {
-    return Math.max(this.options.checkpointBytes, this.snapshotBytes);
+    return Math.max(this.options.checkpointBytes, Math.min(this.snapshotBytes, MAX_CHECKPOINT_BYTES));
   }
 
   private apply(op: JournalOp): void {
