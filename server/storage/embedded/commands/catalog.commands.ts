@@ -86,7 +86,11 @@ function defaultIndexName(key: Record<string, unknown>): string {
   return Object.entries(key).map(([f, d]) => `${f}_${String(d)}`).join('_');
 }
 
-function checkIndexSpec(raw: unknown, store: CollectionStore | undefined): IndexSpec | undefined {
+/**
+ * The spec to build, or undefined when an identical index exists. `earlier` holds the specs
+ * accepted before this one in the same command, which count as existing.
+ */
+function checkIndexSpec(raw: unknown, store: CollectionStore | undefined, earlier: IndexSpec[]): IndexSpec | undefined {
   const spec = asDoc(raw, 'indexes') ?? {};
   const key = asDoc(spec.key, 'key');
   if (!key || Object.keys(key).length === 0) fail('CannotCreateIndex', 'Index key pattern must be a non-empty object');
@@ -95,15 +99,17 @@ function checkIndexSpec(raw: unknown, store: CollectionStore | undefined): Index
   if (spec.collation !== undefined) fail('CannotCreateIndex', 'indexes with a collation are not supported by the embedded engine');
   const name = typeof spec.name === 'string' && spec.name ? spec.name : defaultIndexName(key);
   const full = { v: 2, ...spec, key, name } as IndexSpec;
-  const sameName = store?.indexes.get(name);
+  const existing = [...(store?.indexes.values() ?? [])].map((i) => i.spec).concat(earlier);
+  const sameName = existing.find((e) => e.name === name);
   if (sameName) {
-    if (compareBson(sameName.spec.key, key) !== 0) fail('IndexKeySpecsConflict', `An existing index has the same name as the requested index but different key: ${name}`);
-    if (!sameSignature(sameName.spec, full)) fail('IndexOptionsConflict', `An existing index has the same name as the requested index but different options: ${name}`);
+    // As MongoDB: another key or identifying option under this name is a key conflict; the same
+    // index with other options (expireAfterSeconds, say) an options conflict; the same index, nothing to do.
+    if (!sameSignature(sameName, full)) fail('IndexKeySpecsConflict', `An existing index has the same name as the requested index but different key or options: ${name}`);
+    if (!sameOtherOptions(sameName, full)) fail('IndexOptionsConflict', `An equivalent index already exists with the same name but different options: ${name}`);
     return undefined;
   }
-  for (const existing of store?.indexes.values() ?? []) {
-    if (sameSignature(existing.spec, full)) fail('IndexOptionsConflict', `Index already exists with a different name: ${existing.spec.name}`);
-  }
+  const twin = existing.find((e) => sameSignature(e, full));
+  if (twin) fail('IndexOptionsConflict', `Index already exists with a different name: ${twin.name}`);
   return full;
 }
 
@@ -111,6 +117,7 @@ function checkIndexSpec(raw: unknown, store: CollectionStore | undefined): Index
  * What tells two indexes apart, as in MongoDB 5.0+: the key and the unique, sparse and partial
  * filter options. Two indexes on the same key may exist when these differ (a unique index next to
  * a plain one, or partial indexes with different filters); not when only their names do.
+ * Partial filters are compared as written (MongoDB compares them parsed).
  */
 function sameSignature(a: IndexSpec, b: IndexSpec): boolean {
   return (
@@ -121,12 +128,24 @@ function sameSignature(a: IndexSpec, b: IndexSpec): boolean {
   );
 }
 
+const NOT_OTHER_OPTIONS = new Set(['v', 'name', 'key', 'unique', 'sparse', 'partialFilterExpression', 'background', 'ns']);
+
+/** The options besides the signature (expireAfterSeconds, hidden, ...) are the same. */
+function sameOtherOptions(a: IndexSpec, b: IndexSpec): boolean {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => !NOT_OTHER_OPTIONS.has(k)));
+  return [...names].every((k) => compareBson((a as Record<string, unknown>)[k] ?? null, (b as Record<string, unknown>)[k] ?? null) === 0);
+}
+
 const createIndexes: CommandHandler = async (cmd, ctx) => {
   const ns = writableNamespace(ctx, cmd.createIndexes);
   if (!Array.isArray(cmd.indexes) || cmd.indexes.length === 0) fail('BadValue', 'Must specify at least one index to create');
   const store = ctx.engine.store(ns);
   const before = store?.indexes.size ?? 1;
-  const specs = cmd.indexes.map((raw) => checkIndexSpec(raw, store)).filter((s): s is IndexSpec => s !== undefined);
+  const specs: IndexSpec[] = [];
+  for (const raw of cmd.indexes) {
+    const spec = checkIndexSpec(raw, store, specs);
+    if (spec) specs.push(spec);
+  }
   const ops: JournalOp[] = store ? [] : [{ op: 'createColl', ns, options: {} }];
   for (const spec of specs) ops.push({ op: 'createIndex', ns, spec });
   await commitOps(ctx, ops);
