@@ -34,11 +34,23 @@ export async function createEngineStore({ dataDir }: { dataDir: string }): Promi
   // Loaded on use, so listing benchmarks and the baseline still work while the engine does not load.
   const { startEmbeddedEngine } = await import('../../server/storage/embedded/index.ts');
   const engine = await startEmbeddedEngine({ dataDir, port: 0, mode: 'worker' });
-  const client = new MongoClient(engine.uri, { maxPoolSize: POOL_SIZE, retryWrites: false, directConnection: true });
+  return driverStore('engine', engine.uri, () => engine.stop());
+}
+
+/** The wire floor: the same driver calls against a server that answers without doing anything. */
+export async function createCannedStore(): Promise<ContactStore> {
+  const { startCannedWire } = await import('./canned-wire.ts');
+  const canned = await startCannedWire();
+  return driverStore('canned', canned.uri, () => canned.stop());
+}
+
+/** The operations through the driver, over a pool of POOL_SIZE connections to `uri`. */
+async function driverStore(name: string, uri: string, stopServer: () => Promise<void>): Promise<ContactStore> {
+  const client = new MongoClient(uri, { maxPoolSize: POOL_SIZE, retryWrites: false, directConnection: true });
   try {
     await client.connect();
   } catch (err) {
-    await engine.stop();
+    await stopServer();
     throw err;
   }
   // journal: true is the durable acknowledgement the target is about (the engine fsyncs every write anyway).
@@ -46,7 +58,7 @@ export async function createEngineStore({ dataDir }: { dataDir: string }): Promi
   await contacts.createIndex({ email: 1 }, { unique: true });
   await contacts.createIndex({ lastActivityAt: 1 });
   return {
-    name: 'engine',
+    name,
     async insert(doc) {
       await contacts.insertOne({ ...doc, _id: ObjectId.createFromHexString(doc._id) });
     },
@@ -72,7 +84,7 @@ export async function createEngineStore({ dataDir }: { dataDir: string }): Promi
     },
     async close() {
       await client.close();
-      await engine.stop();
+      await stopServer();
     },
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark } from './benchmark.types.ts';
 import { ACTIVITY_SPAN_MS, ACTIVITY_START_MS, contactEmail, contactId, makeContact } from './contact-fixture.ts';
-import { createEngineStore, createNedbStore, POOL_SIZE, type ContactStore } from './contact-stores.ts';
+import { createCannedStore, createEngineStore, createNedbStore, POOL_SIZE, type ContactStore } from './contact-stores.ts';
 import { directorySize } from './directory-size.ts';
 import { formatMs, formatOps, formatRatio, formatTable } from './format-table.ts';
 import { measure, type Measurement } from './measure.ts';
@@ -127,21 +127,29 @@ async function runStore(name: string, open: () => Promise<ContactStore>, config:
   }
 }
 
-function printTable(config: Config, engine?: Map<string, Measurement>, nedb?: Map<string, Measurement>): void {
+type Results = { engine?: Map<string, Measurement>; nedb?: Map<string, Measurement>; canned?: Map<string, Measurement> };
+
+function printTable(config: Config, { engine, nedb, canned }: Results): void {
   const cells = (m?: Measurement): string[] => (m ? [formatOps(m.opsPerSec), formatMs(m.p50Ms), formatMs(m.p95Ms)] : ['n/a', 'n/a', 'n/a']);
+  const ratio = (a?: Measurement, b?: Measurement): string => (a && b ? formatRatio(a.opsPerSec, b.opsPerSec) : 'n/a');
   const rows = PHASES.map((phase) => {
     const e = engine?.get(phase.name);
     const n = nedb?.get(phase.name);
+    const c = canned?.get(phase.name);
     const meets = phase.target ? (e ? (phase.meets(e) ? 'yes' : 'no') : 'no') : '';
-    const ratio = e && n ? formatRatio(e.opsPerSec, n.opsPerSec) : 'n/a';
-    return [phase.name, phase.count(config).toLocaleString('en-US'), ...cells(e), ...cells(n), ratio, phase.target, meets];
+    return [phase.name, phase.count(config).toLocaleString('en-US'), ...cells(e), ...cells(n), ratio(e, n), formatOps(c?.opsPerSec ?? Number.NaN), ratio(e, c), phase.target, meets];
   });
-  const columns = ['operation', 'ops', 'engine ops/s', 'p50', 'p95', 'nedb ops/s', 'p50', 'p95', 'engine/nedb', 'target (engine)', 'meets target'];
+  const columns = ['operation', 'ops', 'engine ops/s', 'p50', 'p95', 'nedb ops/s', 'p50', 'p95', 'engine/nedb', 'wire floor ops/s', 'engine/floor', 'target (engine)', 'meets target'];
   console.log('\n' + formatTable(columns, rows));
+  console.log('\nwire floor: the same driver calls against a server on its own thread that answers every command with a prebuilt reply (test/bench/canned-wire.ts).');
+  for (const phase of PHASES) {
+    const c = canned?.get(phase.name);
+    if (phase.target && c && !phase.meets(c)) console.log(`out of reach: ${phase.name} ${phase.target}: the wire floor itself reached ${formatOps(c.opsPerSec)} ops/s, p95 ${formatMs(c.p95Ms)}`);
+  }
 }
 
 export const benchmark: Benchmark = {
-  description: 'embedded engine (worker) via the driver vs NeDB: durable inserts, indexed finds, range+sort, updates',
+  description: 'embedded engine (worker) via the driver vs NeDB and a wire floor: durable inserts, indexed finds, range+sort, updates',
   async run() {
     const config = readConfig(process.env);
     const avgSize = Array.from({ length: 200 }, (_, i) => calculateObjectSize(makeContact(i))).reduce((a, b) => a + b) / 200;
@@ -153,7 +161,8 @@ export const benchmark: Benchmark = {
     try {
       const engine = await runStore('engine', () => createEngineStore({ dataDir: join(root, 'engine') }), config, keys);
       const nedb = await runStore('nedb', () => createNedbStore({ dataDir: join(root, 'nedb') }), config, keys);
-      printTable(config, engine, nedb);
+      const canned = await runStore('canned', () => createCannedStore(), config, keys);
+      printTable(config, { engine, nedb, canned });
       console.log(`\non disk after the run: engine ${await directorySize(join(root, 'engine'))}, nedb ${await directorySize(join(root, 'nedb'))}`);
     } finally {
       await rm(root, { recursive: true, force: true });
