@@ -24,7 +24,7 @@ async function printList(): Promise<void> {
   console.log('usage: npm run bench -- <name>\n\navailable benchmarks:');
   for (const name of availableBenchmarks()) {
     const description = await loadBenchmark(name).then((b) => b.description, (err: Error) => `(cannot load: ${err.message})`);
-    console.log(`  ${name.padEnd(12)} ${description}`);
+    console.log(`  ${name.padEnd(14)} ${description}`);
   }
 }
 
