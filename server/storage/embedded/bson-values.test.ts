@@ -1,6 +1,7 @@
 import { Decimal128, Long, MaxKey, MinKey, ObjectId, Timestamp } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { compareBson, idKeyOf, valuesAtPath } from './bson-values.ts';
+import { compareBson, compareStrings, idKeyOf, valuesAtPath } from './bson-values.ts';
+import { createRandom } from '../../../test/bench/seeded-random.ts';
 
 describe('compareBson follows MongoDB\'s type order', () => {
   // Each value sorts strictly before the next one.
@@ -97,5 +98,28 @@ describe('ObjectIds compare by their bytes', () => {
     }
     expect(compareBson(new ObjectId('ff0000000000000000000000'), new ObjectId('00ffffffffffffffffffffff'))).toBeGreaterThan(0);
     expect(compareBson(new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000001'))).toBe(0);
+  });
+});
+
+describe('strings compare by their UTF-8 bytes, as MongoDB compares them', () => {
+  it('orders 20,000 random pairs as Buffer.compare orders their UTF-8 encodings', () => {
+    const random = createRandom(11);
+    // Characters from each range where UTF-16 and UTF-8 orders could part: ASCII, the BMP below and
+    // above the surrogates, and past U+FFFF (a surrogate pair in JavaScript).
+    const chars = ['a', 'z', '\u00e9', '\u4e2d', '\ud7ff', '\ue000', '\uff5e', '\uffff', '\u{10000}', '\u{1f600}', '\u{10ffff}'];
+    const word = (): string => Array.from({ length: random.int(4) }, () => chars[random.int(chars.length)]).join('');
+    for (let i = 0; i < 20_000; i++) {
+      const a = word();
+      const b = word();
+      const expected = Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+      expect(Math.sign(compareStrings(a, b)), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(expected);
+      expect(Math.sign(compareBson(a, b))).toBe(expected);
+    }
+  });
+
+  it('puts an emoji after U+FF5E, where JavaScript puts it before', () => {
+    expect('\u{1F600}' < '\uFF5E').toBe(true);
+    expect(compareBson('\u{1F600}', '\uFF5E')).toBeGreaterThan(0);
+    expect(compareBson({ '\u{1F600}': 1 }, { '\uFF5E': 1 })).toBeGreaterThan(0);
   });
 });

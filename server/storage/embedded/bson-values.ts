@@ -152,7 +152,7 @@ function compareObjects(a: Record<string, unknown>, b: Record<string, unknown>):
   for (let i = 0; i < Math.min(ka.length, kb.length); i++) {
     const byType = typeRank(a[ka[i]!]) - typeRank(b[kb[i]!]);
     if (byType) return byType;
-    const byName = cmp(ka[i]!, kb[i]!);
+    const byName = compareStrings(ka[i]!, kb[i]!);
     if (byName) return byName;
     const byValue = compareBson(a[ka[i]!], b[kb[i]!]);
     if (byValue) return byValue;
@@ -168,10 +168,30 @@ function compareArrays(a: unknown[], b: unknown[]): number {
   return a.length - b.length;
 }
 
+/** A UTF-16 code unit as its place in code point order: surrogates after U+E000–U+FFFF. */
+const codePointRank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
+
+/**
+ * Strings in MongoDB's order, that of their UTF-8 bytes, which is code point order. JavaScript's
+ * `<` compares UTF-16 code units instead, and the two differ only where a surrogate (a character
+ * past U+FFFF, such as an emoji) meets U+E000–U+FFFF (private use, CJK compatibility, fullwidth
+ * forms): there `<` puts the emoji first, MongoDB last.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    return x >= 0xd800 && y >= 0xd800 ? codePointRank(x) - codePointRank(y) : x - y;
+  }
+  return a.length - b.length;
+}
+
 /** Total order over BSON values, as MongoDB sorts them (binary string comparison, no collation). */
 export function compareBson(a: unknown, b: unknown): number {
   // The values index keys mostly hold, compared without ranking them first.
-  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareStrings(a, b);
   if (typeof a === 'number' && typeof b === 'number' && a === a && b === b) return a < b ? -1 : a > b ? 1 : 0;
   if (a instanceof Date && b instanceof Date) return cmp(a.getTime(), b.getTime());
   if (a instanceof ObjectId && b instanceof ObjectId) return compareObjectIds(a as unknown as ObjectIdParts, b as unknown as ObjectIdParts);
@@ -187,7 +207,7 @@ export function compareBson(a: unknown, b: unknown): number {
       return compareNumbers(a, b);
     case 4:
     case 14:
-      return cmp(String(a), String(b));
+      return compareStrings(String(a), String(b));
     case 5:
       return compareObjects(a as Record<string, unknown>, b as Record<string, unknown>);
     case 6:
@@ -204,7 +224,7 @@ export function compareBson(a: unknown, b: unknown): number {
     case 11:
       return (a as { compare(o: unknown): number }).compare(b);
     default:
-      return cmp(String(a), String(b));
+      return compareStrings(String(a), String(b));
   }
 }
 

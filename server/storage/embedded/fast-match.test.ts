@@ -9,6 +9,9 @@ const dates = [new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z'
 // Values a document field may hold: the scalars the fast path decides and the shapes it leaves to mingo.
 const VALUES: unknown[] = ['a', 'b', '', 0, 1, -0, 1.5, true, false, null, undefined, ids[0], ids[1], dates[0], dates[1], ['a', 'b'], [], { a: 1 }, new Long(1), Number.NaN];
 const SCALARS: unknown[] = ['a', 'b', '', 0, 1, 1.5, true, false, null, ids[0], dates[0]];
+// Range bounds the fast path compares itself (strings, numbers, Dates).
+const BOUNDS: unknown[] = ['a', 'b', '', 'ab', 0, 1, -1, 1.5, -0, dates[0], dates[1]];
+const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'];
 
 describe('the fast filter matcher', () => {
   it('agrees with mingo on every document it decides (20,000 random filters and documents)', () => {
@@ -17,12 +20,14 @@ describe('the fast filter matcher', () => {
     const fields = ['f', 'g', 'h'];
     const conditionOf = (): Record<string, unknown> => {
       const name = pick(fields);
-      switch (random.int(6)) {
+      switch (random.int(8)) {
         case 0: return { [name]: pick(SCALARS) };
         case 1: return { [name]: { $eq: pick(SCALARS) } };
         case 2: return { [name]: { $ne: pick(SCALARS) } };
         case 3: return { [name]: { $exists: random.int(2) === 0 } };
         case 4: return { [name]: { $in: [pick(SCALARS), pick(SCALARS)] } };
+        case 5: return { [name]: { [pick(RANGE_OPS)]: pick(BOUNDS) } };
+        case 6: return { [name]: { [pick(RANGE_OPS)]: pick(BOUNDS), [pick(['$ne', '$lte', '$lt'])]: pick(BOUNDS) } };
         default: return { [random.int(2) ? '$and' : '$or']: [conditionOf(), conditionOf()] };
       }
     };
@@ -45,7 +50,8 @@ describe('the fast filter matcher', () => {
   });
 
   it('leaves to mingo what it does not know: dotted paths, other operators, regexes, embedded documents', () => {
-    for (const filter of [{ 'a.b': 1 }, { f: { $gt: 1 } }, { f: /x/ }, { f: { a: 1 } }, { $nor: [{ f: 1 }] }, { f: { $in: [/x/] } }, { f: { $eq: 1, $ne: 2 } }]) {
+    const others: Record<string, unknown>[] = [{ f: { $gt: null } }, { f: { $gte: ids[0] } }, { f: { $lt: [1] } }, { f: { $gt: Number.NaN } }, { f: { $lte: true } }, { f: { $gt: 1, a: 2 } }, { f: { toString: 1 } }];
+    for (const filter of [{ 'a.b': 1 }, { f: /x/ }, { f: { a: 1 } }, { $nor: [{ f: 1 }] }, { f: { $in: [/x/] } }, ...others]) {
       expect(compileFastFilter(filter as never), JSON.stringify(filter)).toBeNull();
     }
   });
@@ -54,7 +60,7 @@ describe('the fast filter matcher', () => {
     const random = createRandom(7);
     const pick = <T>(list: T[]): T => list[random.int(list.length)]!;
     const known = (): [string, unknown] => pick<[string, unknown]>([['f', pick(SCALARS)], ['g', { $in: [pick(SCALARS), pick(SCALARS)] }], ['h', { $ne: pick(SCALARS) }]]);
-    const unknown = (): [string, unknown] => pick<[string, unknown]>([['a.0', { $exists: random.int(2) === 0 }], ['k', { $gt: 0 }], ['$nor', [{ g: pick(SCALARS) }]], ['m', /a/]]);
+    const unknown = (): [string, unknown] => pick<[string, unknown]>([['a.0', { $exists: random.int(2) === 0 }], ['k', { $gt: ids[0] }], ['$nor', [{ g: pick(SCALARS) }]], ['m', /a/]]);
     let split = 0;
     for (let i = 0; i < 5_000; i++) {
       const filter = Object.fromEntries([known(), unknown(), ...(random.int(2) ? [known()] : [])]);
@@ -74,7 +80,16 @@ describe('the fast filter matcher', () => {
   });
 
   it('splits nothing off a filter it knows nothing of', () => {
-    expect(splitFastFilter({ 'a.b': 1, f: { $gt: 1 } })).toBeNull();
+    expect(splitFastFilter({ 'a.b': 1, f: { $gt: true } })).toBeNull();
     expect(splitFastFilter({})?.rest).toBeNull();
+  });
+
+  it('compares strings by code point, as MongoDB does (UTF-8 byte order), where JavaScript and mingo do not', () => {
+    const emoji = { _id: 1, s: '\u{1F600}' };
+    const fullwidth = { _id: 2, s: '\uFF5E' };
+    expect(compileFastFilter({ s: { $gt: '\uFF5E' } })!(emoji)).toBe(true);
+    expect(compileFastFilter({ s: { $lt: '\u{1F600}' } })!(fullwidth)).toBe(true);
+    expect(compileFastFilter({ s: { $gte: 'z', $lt: '\uFF5E' } })!(emoji)).toBe(false);
+    expect(new Query({ s: { $gt: '\uFF5E' } }).test(emoji)).toBe(false);
   });
 });

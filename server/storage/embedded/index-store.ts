@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import type BTreeModule from 'sorted-btree';
-import { Query } from 'mingo';
+import { Query } from './mingo.ts';
 import { compareBson, hasPath, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
 import { compileFastFilter } from './fast-match.ts';

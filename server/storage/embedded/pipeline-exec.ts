@@ -3,7 +3,7 @@
  * plus its pipeline (views on views resolve down to a collection). A leading $match narrows the
  * input through an index.
  */
-import { Aggregator, ProcessingMode } from 'mingo';
+import { Aggregator, ProcessingMode } from './mingo.ts';
 import { cloneDeep } from 'mingo/util';
 import type { Doc } from './collection-store.ts';
 import type { Engine } from './engine.ts';

@@ -2,7 +2,7 @@
  * Runs a find over one collection: picks candidates through an index when one helps, applies
  * the full filter with mingo, then sort, skip, limit and projection.
  */
-import { Query } from 'mingo';
+import { Query } from './mingo.ts';
 import { cloneDeep } from 'mingo/util';
 import { ID_INDEX, type CollectionStore, type Doc } from './collection-store.ts';
 import { compareBson, idKeyOf, isPlainObject, valuesAtPath } from './bson-values.ts';

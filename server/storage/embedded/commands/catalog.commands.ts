@@ -1,6 +1,6 @@
 /** Collections, databases and indexes: create, drop, list, rename, stats. */
 import { BSON } from 'bson';
-import { Query } from 'mingo';
+import { Query } from '../mingo.ts';
 import { compareBson } from '../bson-values.ts';
 import type { CollectionStore, Doc } from '../collection-store.ts';
 import { ID_INDEX } from '../collection-store.ts';

@@ -2,7 +2,7 @@ import type { CursorRegistry } from '../cursors.ts';
 import type { FailPoints } from '../fail-points.ts';
 import type { Doc } from '../collection-store.ts';
 import type { Engine, JournalOp, WriteBatch } from '../engine.ts';
-import { Aggregator } from 'mingo';
+import { Aggregator } from '../mingo.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
 
 export type CommandContext = {

@@ -7,7 +7,7 @@ import type { Doc } from '../collection-store.ts';
 import type { WriteBatch } from '../engine.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
-import { Query } from 'mingo';
+import { Query } from '../mingo.ts';
 import { cloneDeep } from 'mingo/util';
 import { asDoc, commitAfter, writableNamespace, type CommandContext, letVariables, type CommandHandler } from './command-context.ts';
 import { runDelete, runUpdate, type UpdateStatement } from './write-statements.ts';
