@@ -174,6 +174,7 @@ export function createApp(deps: AppDeps): Rapport {
       await store.init();
       await archive.init();
       await notifications.init();
+      await outbox.init();
       await registry.refresh();
       // Each entity's indexes follow the current rules (e.g. the list order) without a save of its definition.
       for (const entity of registry.all()) await reconcileIndexes(db, entity.definition, async () => (await store.get(entity.name))?.version === entity.version).catch((err: unknown) => logger.warn({ err, entity: entity.name }, 'indexes could not be brought up to date'));

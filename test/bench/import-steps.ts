@@ -127,3 +127,25 @@ export async function insertManyBaseline(db: Db): Promise<{ rows: number; second
   if (batch.length) await flush();
   return { rows, seconds: ms / 1000 };
 }
+
+/**
+ * A record's field history with every import's audit entries in the log, next to a GET of the
+ * same record in the same run: milliseconds per request (median of `times`, one at a time), for
+ * the oldest contact (its entry is the furthest from the newest) and the newest.
+ */
+export async function historyTimes(http: HttpClient, db: Db, times = 30): Promise<{ auditEntries: number; getMs: number; historyMs: number }> {
+  const contacts = db.collection('rec_contact');
+  const ids = (await Promise.all([contacts.findOne({}, { sort: { _id: 1 } }), contacts.findOne({}, { sort: { _id: -1 } })])).map((d) => String(d!._id));
+  const median = async (path: (id: string) => string, check: (body: { data?: unknown[] }) => boolean): Promise<number> => {
+    const ms: number[] = [];
+    for (let i = 0; i < times; i++) {
+      const started = performance.now();
+      const body = await http.json<{ data?: unknown[] }>('GET', path(ids[i % 2]!));
+      ms.push(performance.now() - started);
+      if (!check(body)) throw new Error(`GET ${path(ids[i % 2]!)} answered ${JSON.stringify(body).slice(0, 200)}`);
+    }
+    return ms.sort((a, b) => a - b)[Math.floor(times / 2)]!;
+  };
+  const record = (id: string) => `/api/entities/contact/records/${id}`;
+  return { auditEntries: await db.collection('audit_log').estimatedDocumentCount(), getMs: await median(record, () => true), historyMs: await median((id) => `${record(id)}/history`, (body) => (body.data?.length ?? 0) > 0) };
+}

@@ -7,9 +7,9 @@ import type { Benchmark } from './benchmark.types.ts';
 import { getFreePort, startEngineProcess, type EngineProcess } from './engine-process.ts';
 import { formatOps, formatRatio, formatTable } from './format-table.ts';
 import { BENCH_ADMIN, tokenFor } from './records-access.ts';
-import { createHttpClient } from './records-http.ts';
+import { createHttpClient, type HttpClient } from './records-http.ts';
 import { startServerChild, waitUntilIdle, type ServerChild } from './records-servers.ts';
-import { ACCOUNTS, eventsDelivered, insertManyBaseline, peakRss, REGIONS, rssMb, seed, upload, writeCsv } from './import-steps.ts';
+import { ACCOUNTS, eventsDelivered, historyTimes, insertManyBaseline, peakRss, REGIONS, rssMb, seed, upload, writeCsv } from './import-steps.ts';
 
 // Issue 5, performance: CSV files with two relation columns imported through the API, as shipped
 // (`npm start`: the embedded engine in a worker thread of the server process), with the rows/s of
@@ -24,7 +24,7 @@ const HEAP_CAP_MB = 96;
 // An idle server still polls metadata, sweeps the outbox and schedules workflows: a few % of a core.
 const IDLE = { busyPct: 15, maxMs: 10_000 };
 
-type Setup = { server: ServerChild; token: string; db: Db; close(): Promise<void> };
+type Setup = { server: ServerChild; token: string; db: Db; http: HttpClient; close(): Promise<void> };
 
 async function startSetup(dir: string, name: string, engine?: EngineProcess, nodeArgs: string[] = []): Promise<Setup> {
   const enginePort = engine?.port ?? (await getFreePort());
@@ -38,7 +38,7 @@ async function startSetup(dir: string, name: string, engine?: EngineProcess, nod
   const http = createHttpClient(server.base, 2, { authorization: `Bearer ${token}` });
   const client = await MongoClient.connect(`mongodb://127.0.0.1:${enginePort}/?directConnection=true`);
   await seed(http);
-  return { server, token, db: client.db(DB_NAME), close: async () => (http.close(), await client.close(), await server.stop()) };
+  return { server, token, db: client.db(DB_NAME), http, close: async () => (http.close(), await client.close(), await server.stop()) };
 }
 
 type Run = { rows: number; seconds: number; beforeMb: number; peakMb: number; created: number; eventsSeconds: number; label: string };
@@ -69,10 +69,11 @@ export const benchmark: Benchmark = {
     try {
       // 1. As shipped: one server process, the embedded engine in a worker thread of it.
       const shipped = await startSetup(dir, 'embedded');
-      let large: Run, baseline: { rows: number; seconds: number };
+      let large: Run, baseline: { rows: number; seconds: number }, history: Awaited<ReturnType<typeof historyTimes>>;
       try {
         large = await importFile(shipped, dir, LARGE, 'e', false);
         await waitUntilIdle(shipped.server, IDLE);
+        history = await historyTimes(shipped.http, shipped.db);
         baseline = await insertManyBaseline(shipped.db);
       } finally {
         await shipped.close();
@@ -82,6 +83,7 @@ export const benchmark: Benchmark = {
         row(large, [formatRatio(large.rows / large.seconds, baseRate)]),
         [`baseline: insertMany of the same ${baseline.rows.toLocaleString('en-US')} documents, 500 a call, same indexes`, formatOps(baseRate), `${baseline.seconds.toFixed(1)} s`, '', '', '1.00x'],
       ]));
+      console.log(`field history of one imported contact, ${history.auditEntries.toLocaleString('en-US')} entries in the audit log: ${history.historyMs.toFixed(1)} ms a request (median), ${formatRatio(history.historyMs, history.getMs)} a GET of the record (${history.getMs.toFixed(1)} ms)`);
 
       // 2. The engine in its own process: the server's memory is the import's own. A new server
       // (and engine) for each file, so that nothing an earlier import left behind counts. The last

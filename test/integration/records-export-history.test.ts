@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ObjectId } from 'mongodb';
 import { parse } from 'csv-parse/sync';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { createRecord, defineEntity, expectProblem } from '../support/crm-fixture.ts';
@@ -89,6 +90,18 @@ describe('field history', () => {
     expect(first.data).toHaveLength(2);
     const rest = (await server.call('GET', `${records}/${donor._id}/history?limit=2&cursor=${first.nextCursor}`)).body;
     expect(rest.data.map((e: { type: string }) => e.type)).toEqual(['created']);
+  });
+
+  it("reads a record's entries through an index, not by scanning the whole audit log", async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(String((await createRecord(server, 'donor', { name: { first: `Scan${i}`, last: 'Log' } }))._id));
+    const audit = server.engine.client.db('rapport').collection('audit_log');
+    await vi.waitFor(async () => expect(await audit.countDocuments({ recordId: { $in: ids.map((id) => new ObjectId(id)) } })).toBe(20), { timeout: 5000 });
+    expect(await audit.countDocuments()).toBeGreaterThan(20);
+    // The query record-history.ts runs, explained by the database (embedded engine or MongoDB).
+    const plan = await audit.find({ entity: 'donor', recordId: new ObjectId(ids[7]) }).sort({ _id: -1 }).explain('executionStats');
+    expect(plan.executionStats.nReturned).toBe(1);
+    expect(plan.executionStats.totalDocsExamined).toBe(1);
   });
 
   it('answers 404 for a record that does not exist', async () => {
