@@ -12,6 +12,7 @@ const SCALARS: unknown[] = ['a', 'b', '', 0, 1, 1.5, true, false, null, ids[0], 
 // Range bounds the fast path compares itself (strings, numbers, Dates).
 const BOUNDS: unknown[] = ['a', 'b', '', 'ab', 0, 1, -1, 1.5, -0, dates[0], dates[1]];
 const RANGE_OPS = ['$gt', '$gte', '$lt', '$lte'];
+const LONG_IN: unknown[] = [...SCALARS, 'c', 2, -0, ids[1], new ObjectId(ids[0]!.toHexString()), new Date(dates[0]!.getTime()), dates[1]];
 
 describe('the fast filter matcher', () => {
   it('agrees with mingo on every document it decides (20,000 random filters and documents)', () => {
@@ -20,7 +21,7 @@ describe('the fast filter matcher', () => {
     const fields = ['f', 'g', 'h'];
     const conditionOf = (): Record<string, unknown> => {
       const name = pick(fields);
-      switch (random.int(8)) {
+      switch (random.int(9)) {
         case 0: return { [name]: pick(SCALARS) };
         case 1: return { [name]: { $eq: pick(SCALARS) } };
         case 2: return { [name]: { $ne: pick(SCALARS) } };
@@ -28,6 +29,8 @@ describe('the fast filter matcher', () => {
         case 4: return { [name]: { $in: [pick(SCALARS), pick(SCALARS)] } };
         case 5: return { [name]: { [pick(RANGE_OPS)]: pick(BOUNDS) } };
         case 6: return { [name]: { [pick(RANGE_OPS)]: pick(BOUNDS), [pick(['$ne', '$lte', '$lt'])]: pick(BOUNDS) } };
+        // A list long enough to be looked up rather than walked; equal values in other objects.
+        case 7: return { [name]: { $in: Array.from({ length: 9 + random.int(4) }, () => pick(LONG_IN)) } };
         default: return { [random.int(2) ? '$and' : '$or']: [conditionOf(), conditionOf()] };
       }
     };

@@ -31,6 +31,15 @@ function equals(wanted: Scalar, value: unknown): boolean | undefined {
   return wanted === value;
 }
 
+/** A key equal for two non-null scalars exactly when `equals` says they are equal (1 and 1.0 are one number). */
+function scalarKey(v: Scalar): string {
+  if (typeof v === 'string') return `s${v}`;
+  if (typeof v === 'number') return `n${v}`;
+  if (typeof v === 'boolean') return v ? 'T' : 'F';
+  if (v instanceof ObjectId) return `o${v.toHexString()}`;
+  return `d${(v as Date).getTime()}`;
+}
+
 const field = (key: string): boolean => !key.startsWith('$') && !key.includes('.');
 
 /** A document's own field: one named like an Object.prototype member (`toLocaleString`) is not inherited. */
@@ -77,9 +86,12 @@ function operator(name: string, op: string, arg: unknown): FastTest | null {
   if (op === '$ne' && isScalar(arg)) return (doc) => not(equals(arg, own(doc, name)));
   if (op === '$exists' && typeof arg === 'boolean') return (doc) => (own(doc, name) !== undefined) === arg;
   if (op === '$in' && Array.isArray(arg) && arg.length <= 1000 && arg.every(isScalar)) {
+    // A long list (the outbox's 200 delivered event ids) is looked up, not walked, for each document.
+    const keys = arg.length > 8 && !arg.includes(null) ? new Set(arg.map(scalarKey)) : null;
     return (doc) => {
       const value = own(doc, name);
       if (value !== undefined && !isScalar(value)) return undefined;
+      if (keys) return value !== undefined && value !== null && keys.has(scalarKey(value));
       return arg.some((a) => equals(a, value) === true);
     };
   }

@@ -8,7 +8,7 @@
  */
 import { compareBson, isPlainObject } from './bson-values.ts';
 import type { Doc } from './collection-store.ts';
-import { compileFastFilter } from './fast-match.ts';
+import { compileFastFilter, type FastTest } from './fast-match.ts';
 
 const FAST_OPERATORS = new Set(['$set', '$unset', '$inc', '$pull']);
 
@@ -44,10 +44,26 @@ function changeFor(op: string, arg: unknown): Change['apply'] {
   };
 }
 
+/**
+ * Compiled once per condition object, not once per document: an update of many documents (the
+ * outbox clearing a batch with `{id: {$in: [200 ids]}}`) hands every target the same condition.
+ */
+const compiledPulls = new WeakMap<object, FastTest | null>();
+
+function pullTest(condition: unknown): FastTest | null {
+  if (!isPlainObject(condition)) return null;
+  let test = compiledPulls.get(condition);
+  if (test === undefined) {
+    const keys = Object.keys(condition);
+    test = keys.length && keys.every((k) => !k.startsWith('$')) ? compileFastFilter(condition) : null;
+    compiledPulls.set(condition, test);
+  }
+  return test;
+}
+
 /** `$pull: {path: {field: condition, ...}}` over an array of embedded documents. */
 function pullMatching(condition: unknown): Change['apply'] {
-  const keys = isPlainObject(condition) ? Object.keys(condition) : [];
-  const test = keys.length && keys.every((k) => !k.startsWith('$')) ? compileFastFilter(condition as Doc) : null;
+  const test = pullTest(condition);
   return (current) => {
     if (!test || (current !== undefined && !Array.isArray(current))) return 'fallback';
     if (current === undefined) return 'unchanged';
