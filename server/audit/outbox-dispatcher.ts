@@ -5,7 +5,7 @@
  * bulk update. A periodic sweep picks up events a crash left behind. Delivery is idempotent:
  * the audit entry's _id is the event id, so re-delivering after a crash inserts nothing twice.
  */
-import type { AnyBulkWriteOperation, Db, Document, ObjectId } from 'mongodb';
+import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 
 export type OutboxEvent = { id: ObjectId; changes?: unknown[] } & Document;
@@ -38,10 +38,10 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
       });
     }
     for (const subscriber of subscribers) await subscriber(events.map(({ event }) => event));
-    const ops: AnyBulkWriteOperation[] = docs.map((d) => ({
-      updateOne: { filter: { _id: d._id }, update: { $pull: { _outbox: { id: { $in: (d._outbox as OutboxEvent[]).map((e) => e.id) } } } } as Document },
-    }));
-    await db.collection(collection).bulkWrite(ops, { ordered: false });
+    // One statement for the batch, not one per document: event ids are unique, so pulling all of
+    // them from each document removes exactly its own delivered events and keeps any added since.
+    const ids = events.map(({ event }) => event.id);
+    await db.collection(collection).updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $pull: { _outbox: { id: { $in: ids } } } } as Document);
   }
 
   async function drain(): Promise<void> {
