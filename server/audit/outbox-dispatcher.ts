@@ -7,8 +7,9 @@
  */
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
+import { changesOf, expandChanges, type FieldChange } from './event-changes.ts';
 
-export type OutboxEvent = { id: ObjectId; changes?: unknown[] } & Document;
+export type OutboxEvent = { id: ObjectId; changes?: FieldChange[] } & Document;
 /** Gets every delivered event; throws to have the batch delivered again later (so it must be idempotent). */
 export type OutboxSubscriber = (events: OutboxEvent[]) => Promise<void>;
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
@@ -27,7 +28,8 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
   async function deliver(collection: string, docs: Document[]): Promise<void> {
     const events = docs.flatMap((d) => (d._outbox as OutboxEvent[]).map((e) => ({ doc: d, event: e })));
     if (!events.length) return;
-    const entries = events.filter(({ event }) => event.changes !== undefined && event.audited !== false).map(({ event }) => {
+    // Audit entries keep the event's stored form (event-changes.ts); subscribers get the changes listed.
+    const entries = events.filter(({ event }) => changesOf(event) !== undefined && event.audited !== false).map(({ event }) => {
       const { id, audited: _audited, ...rest } = event;
       return { _id: id, ...rest };
     });
@@ -37,7 +39,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
         if (!errors.every((e) => e.code === 11000)) throw err;
       });
     }
-    for (const subscriber of subscribers) await subscriber(events.map(({ event }) => event));
+    for (const subscriber of subscribers) await subscriber(events.map(({ event }) => expandChanges(event)));
     // One statement for the batch, not one per document: event ids are unique, so pulling all of
     // them from each document removes exactly its own delivered events and keeps any added since.
     const ids = events.map(({ event }) => event.id);

@@ -12,6 +12,7 @@ import { ObjectId, type Document } from 'mongodb';
 import type { Actor } from '../shared/actor.ts';
 import type { WriteContext } from '../records/index.ts';
 import { changeEvent } from '../records/change-events.ts';
+import { compactChanges } from '../audit/event-changes.ts';
 import { translateWriteError } from '../records/write-pipeline.ts';
 import { computeSearch } from '../records/computed-values.ts';
 import { computeTitle, titleUpdate } from '../records/record-title.ts';
@@ -132,7 +133,7 @@ export function createRecycleBin(deps: { ctx: WriteContext; retentionDays: numbe
       await computeTitle(ctx, entity, doc, e.record);
       computeSearch(entity, doc);
       const event = changeEvent({ entity, type: 'restored', before: null, after: doc, actor, channel: 'api', at: new Date() });
-      if (event) doc._outbox = [event];
+      if (event) doc._outbox = [compactChanges(event)];
       try {
         await collection.insertOne(doc);
         inserted.push({ collection: entity.collection, id: e.recordId });

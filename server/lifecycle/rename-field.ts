@@ -61,6 +61,8 @@ export function createFieldRename(deps: { ctx: ReadContext; metadata: MetadataSe
     await copy();
     await records.updateMany({ [from]: { $exists: true } }, { $unset: { [from]: '' } });
     await ctx.db.collection('audit_log').updateMany({ entity: entityName, 'changes.field': from }, { $set: { 'changes.$[c].field': to } }, { arrayFilters: [{ 'c.field': from }] });
+    // Entries of created records keep their values by field name (audit/event-changes.ts).
+    await ctx.db.collection('audit_log').updateMany({ entity: entityName, [`values.${from}`]: { $exists: true } }, { $rename: { [`values.${from}`]: `values.${to}` } });
     await ctx.db.collection('recycle_bin').updateMany({ entity: entityName, [`record.${from}`]: { $exists: true } }, { $rename: { [`record.${from}`]: `record.${to}` } });
     await roles.after(entityName, from, to);
     await deps.follow?.(entityName, from, to);

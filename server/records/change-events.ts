@@ -6,11 +6,13 @@
 import { ObjectId, type Document } from 'mongodb';
 import type { Actor } from '../shared/actor.ts';
 import { fieldTypeOf, type CompiledEntity } from '../metadata/index.ts';
+import type { FieldChange } from '../audit/event-changes.ts';
+
+export type { FieldChange };
 
 /** `merge`: the writes of a merge (issue 5), so the history says where the survivor's new values came from. */
 export type Channel = 'api' | 'import' | 'workflow' | 'plugin' | 'system' | 'merge';
 
-export type FieldChange = { field: string; before: unknown; after: unknown };
 
 export type ChangeEvent = {
   id: ObjectId;

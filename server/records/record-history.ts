@@ -9,8 +9,9 @@ import type { ReadContext } from './parents.ts';
 import type { Access } from './records.service.ts';
 import { recordProblems } from './records.problems.ts';
 import { visibleNames } from './access.ts';
+import { changesOf, type FieldChange } from '../audit/event-changes.ts';
 
-type AuditEntry = { _id: ObjectId; type: string; entity: string; recordId: ObjectId; at: Date; actorId: string; channel: string; changes?: Array<{ field: string; before: unknown; after: unknown }> };
+type AuditEntry = { _id: ObjectId; type: string; entity: string; recordId: ObjectId; at: Date; actorId: string; channel: string; changes?: FieldChange[]; values?: Record<string, unknown> };
 
 export async function recordHistory(ctx: ReadContext, a: Access, record: Document, page: { before?: string; limit: number }) {
   if (page.before !== undefined && !/^[0-9a-f]{24}$/.test(page.before)) {
@@ -18,12 +19,15 @@ export async function recordHistory(ctx: ReadContext, a: Access, record: Documen
   }
   const filter: Filter<AuditEntry> = { entity: a.entity.name, recordId: record._id as ObjectId, ...(page.before ? { _id: { $lt: new ObjectId(page.before) } } : {}) };
   const visible = visibleNames(a.entity, a.perms);
+  const order = new Map(a.entity.definition.fields.map((f, i) => [f.name, i]));
+  const orderOf = (field: string): number => order.get(field) ?? order.size;
   const data = [];
   let last: ObjectId | undefined;
   const cursor = ctx.db.collection<AuditEntry>('audit_log').find(filter).sort({ _id: -1 });
   for await (const entry of cursor) {
     last = entry._id;
-    const changes = (entry.changes ?? []).filter((c) => !visible || visible.has(c.field));
+    // In the entity's field order (a renamed field's value moves to the end of a stored `values`).
+    const changes = (changesOf(entry) ?? []).filter((c) => !visible || visible.has(c.field)).sort((x, y) => orderOf(x.field) - orderOf(y.field));
     if (entry.type === 'updated' && changes.length === 0) continue;
     data.push({ id: entry._id.toHexString(), type: entry.type, at: entry.at, actorId: entry.actorId, channel: entry.channel, changes });
     if (data.length === page.limit) break;

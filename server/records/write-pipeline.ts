@@ -12,6 +12,7 @@ import { recordProblems } from './records.problems.ts';
 import { checkInput, summary } from './validate-input.ts';
 import { applyDefaults, assignAutonumbers, checkReferences, checkRequired, computeFormulas, computeSearch, type WriteContext } from './computed-values.ts';
 import { changeEvent, sameValue, type Channel } from './change-events.ts';
+import { compactChanges } from '../audit/event-changes.ts';
 import { attachFiles } from './files/attach-files.ts';
 import { guardDuplicates, type DuplicateOptions } from './duplicate-guard.ts';
 import { computeTitle } from './record-title.ts';
@@ -46,7 +47,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   await computeTitle(ctx, entity, doc);
   computeSearch(entity, doc);
   const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
-  if (event) doc._outbox = [event];
+  if (event) doc._outbox = [compactChanges(event)];
   return doc;
 }
 

@@ -60,6 +60,12 @@ describe('renaming a field', () => {
     // History shows the change under the new name.
     const history = await server.call('GET', `/api/entities/person/records/${kept._id}/history`);
     expect(history.body.data[0].changes).toEqual([{ field: 'nationalInsurance', before: 'QQ123456C', after: 'QQ123456D' }]);
+    // The created entry too (stored as values by field name), its changes still in the entity's field order.
+    const created = history.body.data.find((e: { type: string }) => e.type === 'created');
+    expect(created.changes).toContainEqual({ field: 'nationalInsurance', before: null, after: 'QQ123456C' });
+    const fields = (await definition('person')).fields.map((f: { name: string }) => f.name);
+    expect(created.changes.map((c: { field: string }) => c.field)).toEqual(fields.filter((f: string) => created.changes.some((c: { field: string }) => c.field === f)));
+    expect(created.changes.map((c: { field: string }) => c.field)).not.toContain('niNumber');
     // A restored record comes back with its value under the new name.
     const entry = (await server.call('GET', '/api/recycle-bin?entity=person')).body.data.find((e: { recordId: string }) => e.recordId === binned._id);
     await server.call('POST', `/api/recycle-bin/${entry.id}/restore`);

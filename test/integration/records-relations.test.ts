@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ObjectId, type Document } from 'mongodb';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { addField, collection, createRecord, defineEntity, expectProblem, getRecord, storedRecords, waitFor, type ApiRecord } from '../support/crm-fixture.ts';
+import { changesOf } from '../../server/audit/event-changes.ts';
 
 let server: AppServer;
 
@@ -333,7 +334,7 @@ describe('audit log', () => {
       const found = await collection(server, 'audit_log').find({ recordId: new ObjectId(recordId) }).sort({ at: 1, _id: 1 }).toArray();
       return found.length >= count ? found : null;
     });
-  const change = (entry: Document, field: string) => (entry.changes as Array<{ field: string }>).find((c) => c.field === field);
+  const change = (entry: Document, field: string) => changesOf(entry)!.find((c) => c.field === field);
 
   it('records created, updated and deleted entries with each field before and after', async () => {
     const a = await account('Audited');
