@@ -7,7 +7,8 @@ import { createRandom } from '../../../test/bench/seeded-random.ts';
 const ids = [new ObjectId('000000000000000000000001'), new ObjectId('000000000000000000000002')];
 const dates = [new Date('2026-01-01T00:00:00Z'), new Date('2026-06-01T00:00:00Z')];
 // Values a document field may hold: the scalars the fast path decides and the shapes it leaves to mingo.
-const VALUES: unknown[] = ['a', 'b', '', 0, 1, -0, 1.5, true, false, null, undefined, ids[0], ids[1], dates[0], dates[1], ['a', 'b'], [], { a: 1 }, new Long(1), Number.NaN];
+// (The two strings spell how a long $in list keys an ObjectId and a Date: they must not match them.)
+const VALUES: unknown[] = ['a', 'b', '', 0, 1, -0, 1.5, true, false, null, undefined, ids[0], ids[1], dates[0], dates[1], ['a', 'b'], [], { a: 1 }, new Long(1), Number.NaN, `o${ids[0]!.toHexString()}`, `d${dates[0]!.getTime()}`];
 const SCALARS: unknown[] = ['a', 'b', '', 0, 1, 1.5, true, false, null, ids[0], dates[0]];
 // Range bounds the fast path compares itself (strings, numbers, Dates).
 const BOUNDS: unknown[] = ['a', 'b', '', 'ab', 0, 1, -1, 1.5, -0, dates[0], dates[1]];

@@ -31,13 +31,22 @@ function equals(wanted: Scalar, value: unknown): boolean | undefined {
   return wanted === value;
 }
 
-/** A key equal for two non-null scalars exactly when `equals` says they are equal (1 and 1.0 are one number). */
-function scalarKey(v: Scalar): string {
-  if (typeof v === 'string') return `s${v}`;
-  if (typeof v === 'number') return `n${v}`;
-  if (typeof v === 'boolean') return v ? 'T' : 'F';
-  if (v instanceof ObjectId) return `o${v.toHexString()}`;
-  return `d${(v as Date).getTime()}`;
+type ScalarSet = { has(v: Exclude<Scalar, null>): boolean };
+
+/**
+ * Membership under `equals` for non-null scalars. Strings, numbers and booleans are looked up as
+ * they are (a Set takes 0 and -0 as one, as MongoDB does), building nothing per document;
+ * ObjectIds and Dates by their hex and time, in a set of their own.
+ */
+function scalarSet(list: Array<Exclude<Scalar, null>>): ScalarSet {
+  const plain = new Set<unknown>();
+  const tagged = new Set<string>();
+  const tag = (v: ObjectId | Date) => (v instanceof ObjectId ? `o${v.toHexString()}` : `d${v.getTime()}`);
+  for (const v of list) {
+    if (typeof v === 'object') tagged.add(tag(v));
+    else plain.add(v);
+  }
+  return { has: (v) => (typeof v === 'object' ? tagged.has(tag(v)) : plain.has(v)) };
 }
 
 const field = (key: string): boolean => !key.startsWith('$') && !key.includes('.');
@@ -87,11 +96,11 @@ function operator(name: string, op: string, arg: unknown): FastTest | null {
   if (op === '$exists' && typeof arg === 'boolean') return (doc) => (own(doc, name) !== undefined) === arg;
   if (op === '$in' && Array.isArray(arg) && arg.length <= 1000 && arg.every(isScalar)) {
     // A long list (the outbox's 200 delivered event ids) is looked up, not walked, for each document.
-    const keys = arg.length > 8 && !arg.includes(null) ? new Set(arg.map(scalarKey)) : null;
+    const keys = arg.length > 8 && !arg.includes(null) ? scalarSet(arg as Array<Exclude<Scalar, null>>) : null;
     return (doc) => {
       const value = own(doc, name);
       if (value !== undefined && !isScalar(value)) return undefined;
-      if (keys) return value !== undefined && value !== null && keys.has(scalarKey(value));
+      if (keys) return value !== undefined && value !== null && keys.has(value);
       return arg.some((a) => equals(a, value) === true);
     };
   }
