@@ -4,9 +4,8 @@
  * An event lists each changed field as `{field, before, after}`. When every `before` is empty (a
  * created or restored record: nearly all of an import), the event keeps only the new values, as one
  * embedded document: `values: {field: after, ...}`, in the same field order. That is one document
- * instead of one per field for the database to store, journal, send back and hold in memory.
- * Measured with the import benchmark's 40k contacts: about 30% less CPU per imported row
- * (241 against 348 µs) and 17% more rows a second.
+ * instead of one per field for the database to store, journal, send back and hold in memory: a
+ * contact's created event takes 344 bytes and 1 embedded document instead of 576 bytes and 8.
  *
  * Every reader goes through `changesOf`, which gives the list in either form: events and audit
  * entries written before this form existed read as they always did.
