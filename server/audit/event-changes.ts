@@ -23,11 +23,16 @@ export function compactChanges<T extends WithChanges>(event: T): T | (Omit<T, 'c
   return { ...rest, values };
 }
 
+type Stored = { changes?: unknown; values?: unknown };
+
+/** Whether a stored event or audit entry records field changes, in either form (without listing them). */
+export const recordsChanges = (stored: Stored): boolean => Array.isArray(stored.changes) || (stored.values !== null && typeof stored.values === 'object');
+
 /** The field changes of a stored event or audit entry, in either form; undefined when it records none. */
-export function changesOf(stored: { changes?: unknown; values?: unknown }): FieldChange[] | undefined {
+export function changesOf(stored: Stored): FieldChange[] | undefined {
   if (Array.isArray(stored.changes)) return stored.changes as FieldChange[];
-  if (stored.values === null || typeof stored.values !== 'object') return undefined;
-  return Object.entries(stored.values).map(([field, after]) => ({ field, before: null, after }));
+  if (!recordsChanges(stored)) return undefined;
+  return Object.entries(stored.values as object).map(([field, after]) => ({ field, before: null, after }));
 }
 
 /** A stored event with its changes listed, as subscribers (plugins, workflows) receive every event. */

@@ -7,7 +7,7 @@
  */
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
-import { changesOf, expandChanges, type FieldChange } from './event-changes.ts';
+import { expandChanges, recordsChanges, type FieldChange } from './event-changes.ts';
 
 export type OutboxEvent = { id: ObjectId; changes?: FieldChange[] } & Document;
 /** Gets every delivered event; throws to have the batch delivered again later (so it must be idempotent). */
@@ -29,7 +29,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
     const events = docs.flatMap((d) => (d._outbox as OutboxEvent[]).map((e) => ({ doc: d, event: e })));
     if (!events.length) return;
     // Audit entries keep the event's stored form (event-changes.ts); subscribers get the changes listed.
-    const entries = events.filter(({ event }) => changesOf(event) !== undefined && event.audited !== false).map(({ event }) => {
+    const entries = events.filter(({ event }) => recordsChanges(event) && event.audited !== false).map(({ event }) => {
       const { id, audited: _audited, ...rest } = event;
       return { _id: id, ...rest };
     });
