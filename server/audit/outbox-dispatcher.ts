@@ -2,12 +2,14 @@
  * Moves the events that record writes leave in their documents' `_outbox` to where they belong:
  * the audit log, then the subscribers (plugins' after-save hooks; workflows later). A write announces its document with
  * `notify`; batches are drained together so ten concurrent writes cost one audit insert and one
- * bulk update. A periodic sweep picks up events a crash left behind. Delivery is idempotent:
+ * bulk update. New records written many at a time keep their events in one document for the
+ * batch instead (outbox-batches.ts). A periodic sweep picks up events a crash left behind. Delivery is idempotent:
  * the audit entry's _id is the event id, so re-delivering after a crash inserts nothing twice.
  */
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 import { expandChanges, recordsChanges, type FieldChange } from './event-changes.ts';
+import { createOutboxBatches } from './outbox-batches.ts';
 
 export type OutboxEvent = { id: ObjectId; changes?: FieldChange[] } & Document;
 /** Gets every delivered event; throws to have the batch delivered again later (so it must be idempotent). */
@@ -17,7 +19,8 @@ export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
 const BATCH = 200;
 const SWEEP_BATCHES = 10;
 
-export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collections: () => string[]; sweepMs?: number }) {
+/** `batchGraceMs`: how old a batch document must be before the sweep takes it over (tests shorten it). */
+export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collections: () => string[]; sweepMs?: number; batchGraceMs?: number }) {
   const { db, logger } = deps;
   const queue = new Map<string, Set<unknown>>();
   let draining: Promise<void> | null = null;
@@ -25,11 +28,10 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
   const audit = db.collection('audit_log');
   const subscribers: OutboxSubscriber[] = [];
 
-  async function deliver(collection: string, docs: Document[]): Promise<void> {
-    const events = docs.flatMap((d) => (d._outbox as OutboxEvent[]).map((e) => ({ doc: d, event: e })));
-    if (!events.length) return;
+  /** Audit entries (their _id the event id, so a repeat inserts nothing twice), then the subscribers. */
+  async function deliverEvents(events: OutboxEvent[]): Promise<void> {
     // Audit entries keep the event's stored form (event-changes.ts); subscribers get the changes listed.
-    const entries = events.filter(({ event }) => recordsChanges(event) && event.audited !== false).map(({ event }) => {
+    const entries = events.filter((event) => recordsChanges(event) && event.audited !== false).map((event) => {
       const { id, audited: _audited, ...rest } = event;
       return { _id: id, ...rest };
     });
@@ -39,12 +41,20 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
         if (!errors.every((e) => e.code === 11000)) throw err;
       });
     }
-    for (const subscriber of subscribers) await subscriber(events.map(({ event }) => expandChanges(event)));
+    for (const subscriber of subscribers) await subscriber(events.map((event) => expandChanges(event)));
+  }
+
+  async function deliver(collection: string, docs: Document[]): Promise<void> {
+    const events = docs.flatMap((d) => d._outbox as OutboxEvent[]);
+    if (!events.length) return;
+    await deliverEvents(events);
     // One statement for the batch, not one per document: event ids are unique, so pulling all of
     // them from each document removes exactly its own delivered events and keeps any added since.
-    const ids = events.map(({ event }) => event.id);
+    const ids = events.map((event) => event.id);
     await db.collection(collection).updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $pull: { _outbox: { id: { $in: ids } } } } as Document);
   }
+
+  const batches = createOutboxBatches({ db, logger, deliver: deliverEvents, graceMs: deps.batchGraceMs });
 
   async function drain(): Promise<void> {
     while (queue.size) {
@@ -72,6 +82,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
    * delivered by `notify` anyway, so looping "until nothing is left" would rescan forever.
    */
   async function sweep(): Promise<void> {
+    await batches.sweep();
     for (const collection of deps.collections()) {
       for (let pass = 0; pass < SWEEP_BATCHES; pass++) {
         const docs = await db.collection(collection).find({ '_outbox.0': { $exists: true } }, { projection: { _outbox: 1 } }).limit(BATCH).toArray();
@@ -91,6 +102,8 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
     subscribe(subscriber: OutboxSubscriber): void {
       subscribers.push(subscriber);
     },
+    /** Inserts new records, their events delivered through one outbox document (outbox-batches.ts). */
+    insertRecords: batches.insertRecords,
     /** A write to `collection` left events in document `id`. */
     notify(collection: string, id: unknown): void {
       const ids = queue.get(collection) ?? new Set();
@@ -101,6 +114,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
     /** Resolves when everything notified so far is delivered (tests, shutdown). */
     async idle(): Promise<void> {
       while (draining) await draining;
+      await batches.idle();
     },
     sweep,
     start(): void {

@@ -1,11 +1,12 @@
 /**
- * Step 6 of the pipeline for a prepared batch (issue 5): new records in one unordered insertMany
- * (each document is written whole or not at all; what the database refuses, such as a unique
- * value taken by a concurrent write, is reported by row), changed records one updateOne each
- * with their `_version` and the actor's edit scope in the filter, as records.update does. Each
- * record written is announced to the outbox dispatcher, which delivers its audit entry and events.
+ * Step 6 of the pipeline for a prepared batch (issue 5): new records in one unordered insertMany,
+ * their events in one outbox document (audit/outbox-batches.ts), delivered before the batch
+ * counts as written (each document is written whole or not at all; what the database refuses,
+ * such as a unique value taken by a concurrent write, is reported by row); changed records one
+ * updateOne each with their `_version` and the actor's edit scope in the filter, as
+ * records.update does, announced to the outbox dispatcher, which delivers their events.
  */
-import type { Document, MongoBulkWriteError } from 'mongodb';
+import type { Document } from 'mongodb';
 import { scopeFilter, withScope } from '../records/access.ts';
 import type { ImportRun, PreparedBatch } from './import-batch.ts';
 import type { RowProblem } from './import-job.ts';
@@ -21,21 +22,9 @@ function refusal(run: ImportRun, row: number, err: { code?: number; keyPattern?:
 }
 
 async function insert(run: ImportRun, batch: PreparedBatch, problems: RowProblem[]): Promise<number> {
-  if (!batch.creates.length) return 0;
-  const collection = run.ctx.db.collection(run.entity.collection);
-  const refused = new Set<number>();
-  await collection.insertMany(batch.creates.map((c) => c.doc), { ordered: false }).catch((err: MongoBulkWriteError) => {
-    const errors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : null;
-    if (!errors?.length) throw err;
-    for (const e of errors) {
-      refused.add(e.index);
-      problems.push(refusal(run, batch.creates[e.index]!.row, { code: e.code, keyPattern: (e.err as { keyPattern?: Document } | undefined)?.keyPattern }));
-    }
-  });
-  batch.creates.forEach((c, i) => {
-    if (!refused.has(i) && c.doc._outbox) run.ctx.events.notify(run.entity.collection, c.doc._id);
-  });
-  return batch.creates.length - refused.size;
+  const refusals = await run.ctx.events.insertRecords(run.entity.collection, batch.creates.map((c) => c.doc));
+  for (const r of refusals) problems.push(refusal(run, batch.creates[r.index]!.row, r));
+  return batch.creates.length - refusals.length;
 }
 
 async function update(run: ImportRun, batch: PreparedBatch, problems: RowProblem[]): Promise<number> {

@@ -3,7 +3,7 @@
  * `_version`, conflict translation). Every caller — routes, bulk, import, workflows, plugins —
  * uses these functions, never the collections directly.
  */
-import { ObjectId, type Document, type MongoBulkWriteError } from 'mongodb';
+import { ObjectId, type Document } from 'mongodb';
 import type { CompiledEntity } from '../metadata/index.ts';
 import type { Actor, EntityPermissions } from '../shared/actor.ts';
 import { recordProblems } from './records.problems.ts';
@@ -26,12 +26,6 @@ const UPDATE_RETRIES = 5;
 
 /** Fields a PUT must leave as they are: the actor cannot see or cannot change them. */
 const hiddenOrReadOnly = ({ perms, entity }: Access): Set<string> => new Set([...Object.keys(perms.fields), ...entity.locked]);
-
-/** The index a duplicate key refusal names: its keyPattern, or (where a server leaves it out of a bulk write's errors) the field its message names. */
-function keyPatternOf(err: { keyPattern?: Document; errmsg?: string } | undefined): Document | undefined {
-  const field = err?.keyPattern ? undefined : /dup key: \{ "?([A-Za-z0-9_.]+)"?:/.exec(err?.errmsg ?? '')?.[1];
-  return err?.keyPattern ?? (field ? { [field]: 1 } : undefined);
-}
 
 export function parseId(id: string): ObjectId {
   if (!/^[0-9a-fA-F]{24}$/.test(id)) throw recordProblems.recordNotFound.create({ detail: `There is no record ${id}` });
@@ -138,14 +132,7 @@ export function createRecordsService(ctx: WriteContext) {
       }
     }
     const docs = results.flatMap((x) => ('doc' in x ? [x.doc] : []));
-    const refusals: Array<{ doc: Document; code?: number; keyPattern?: Document }> = [];
-    if (docs.length) {
-      await ctx.db.collection(entity.collection).insertMany(docs, { ordered: false }).catch((err: MongoBulkWriteError) => {
-        const errors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : null;
-        if (!errors?.length) throw err;
-        for (const e of errors) refusals.push({ doc: docs[e.index]!, code: e.code, keyPattern: keyPatternOf(e.err as { keyPattern?: Document; errmsg?: string }) });
-      });
-    }
+    const refusals = (await ctx.events.insertRecords(entity.collection, docs)).map((r) => ({ ...r, doc: docs[r.index]! }));
     // A unique value another record took meanwhile: the same problem a single create answers.
     const refused = new Map<Document, unknown>();
     for (const r of refusals) {
@@ -153,10 +140,6 @@ export function createRecordsService(ctx: WriteContext) {
       refused.set(r.doc, await guarded(a, pointerBase, async () => translateWriteError(r, pointerBase)).catch((problem: unknown) => problem));
     }
     const written = docs.filter((d) => !refused.has(d));
-    for (const doc of written) {
-      if (doc._outbox) ctx.events.notify(entity.collection, doc._id);
-      delete doc._outbox;
-    }
     const views = new Map((await toApiRecords(ctx, entity, written, shapeOf(a, {}))).map((v, i) => [written[i]!, v]));
     return results.map((x) => ('error' in x ? x : refused.has(x.doc) ? { error: refused.get(x.doc) } : { record: views.get(x.doc)! }));
   }

@@ -65,7 +65,8 @@ async function seedThroughDriver(o: SeedOptions, accountIds: string[], from: num
     const registry = createMetadataRegistry({ store, logger: createLogger({ level: 'silent' }) });
     await registry.refresh();
     const entity = registry.require('contact');
-    const ctx: WriteContext = { db, registry, store, events: { notify: () => undefined } };
+    // The seed writes documents and audit entries itself, below: the pipeline only prepares them.
+    const ctx: WriteContext = { db, registry, store, events: { notify: () => undefined, insertRecords: () => Promise.reject(new Error('the seed inserts its records itself')) } };
     for (let start = from; start < to; start += DRIVER_BATCH) {
       const indexes = Array.from({ length: Math.min(DRIVER_BATCH, to - start) }, (_, k) => start + k);
       const docs = await Promise.all(

@@ -1,0 +1,119 @@
+/**
+ * New records' events through one outbox document per batch (issue 5), against the embedded
+ * engine: each written record gets its audit entry and its subscribers' call, a refused one none;
+ * what a crash or a failed delivery leaves behind, the sweep delivers for the records that exist.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ObjectId, type Db, type Document } from 'mongodb';
+import { startTestEngine, type TestEngine } from '../../test/support/test-engine.ts';
+import { createLogger } from '../shared/logger.ts';
+import { createOutboxDispatcher, type OutboxEvent } from './outbox-dispatcher.ts';
+
+let t: TestEngine;
+let db: Db;
+const COLLECTION = 'rec_client';
+
+beforeAll(async () => {
+  t = await startTestEngine();
+  db = t.client.db('outbox_batches_test');
+  await db.collection(COLLECTION).createIndex({ ref: 1 }, { unique: true });
+});
+afterAll(async () => t.cleanup());
+beforeEach(async () => {
+  for (const name of [COLLECTION, 'audit_log', 'outbox_batches', 'recycle_bin']) await db.collection(name).deleteMany({});
+});
+
+function dispatcher(batchGraceMs?: number) {
+  const received: OutboxEvent[] = [];
+  const outbox = createOutboxDispatcher({ db, logger: createLogger({ level: 'silent' }), collections: () => [COLLECTION, 'recycle_bin'], batchGraceMs });
+  return { outbox, received };
+}
+
+/** A new record as the write pipeline prepares it: its created event in `_outbox`. */
+function prepared(ref: string, extra: Document = {}): Document {
+  const _id = new ObjectId();
+  return { _id, ref, ...extra, _version: 1, _outbox: [{ id: new ObjectId(), type: 'created', entity: 'client', recordId: _id, at: new Date(), actorId: 'u1', channel: 'import', values: { ref, ...extra } }] };
+}
+
+const auditedIds = async (): Promise<string[]> => (await db.collection('audit_log').find().sort({ _id: 1 }).toArray()).map((e) => String(e.recordId));
+
+describe('insertRecords', () => {
+  it('writes the records without an outbox of their own and delivers the events of those written, not of those refused', async () => {
+    const { outbox, received } = dispatcher();
+    outbox.subscribe(async (events) => void received.push(...events));
+    await db.collection(COLLECTION).insertOne({ _id: new ObjectId(), ref: 'taken' });
+    const docs = [prepared('a'), prepared('taken'), prepared('b')];
+    const ids = docs.map((d) => String(d._id));
+
+    const refusals = await outbox.insertRecords(COLLECTION, docs);
+    await outbox.idle();
+
+    expect(refusals).toEqual([{ index: 1, code: 11000, keyPattern: { ref: 1 } }]);
+    expect(await db.collection(COLLECTION).countDocuments({ _outbox: { $exists: true } })).toBe(0);
+    expect(await auditedIds()).toEqual([ids[0], ids[2]]);
+    expect((await db.collection('audit_log').findOne({ recordId: docs[0]!._id }))?.values).toEqual({ ref: 'a' });
+    // Subscribers get the changes listed, as they get every event.
+    expect(received.map((e) => [String(e.recordId), e.changes])).toEqual([[ids[0], [{ field: 'ref', before: null, after: 'a' }]], [ids[2], [{ field: 'ref', before: null, after: 'b' }]]]);
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
+  });
+
+  it('keeps a batch of long texts in several documents, each under the 16 MiB a document may hold', async () => {
+    const { outbox } = dispatcher();
+    const docs = Array.from({ length: 6 }, (_, i) => prepared(`long${i}`, { notes: String(i).repeat(3 * 1024 * 1024) }));
+    expect(await outbox.insertRecords(COLLECTION, docs)).toEqual([]);
+    await outbox.idle();
+    expect((await auditedIds()).sort()).toEqual(docs.map((d) => String(d._id)).sort());
+  });
+
+  it('leaves the batch to the sweep when delivery fails, which delivers it once', async () => {
+    const { outbox } = dispatcher(0);
+    let failing = true;
+    const calls: string[][] = [];
+    outbox.subscribe(async (events) => {
+      if (failing) throw new Error('subscriber down');
+      calls.push(events.map((e) => String(e.recordId)));
+    });
+    const docs = [prepared('a'), prepared('b')];
+    await outbox.insertRecords(COLLECTION, docs);
+    await outbox.idle();
+    expect(await db.collection(COLLECTION).countDocuments()).toBe(2);
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(1);
+
+    failing = false;
+    await outbox.sweep();
+    await outbox.sweep();
+    expect(calls).toEqual([docs.map((d) => String(d._id))]);
+    expect(await auditedIds()).toHaveLength(2);
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
+  });
+});
+
+describe('the sweep, after a crash', () => {
+  it('delivers the events of records that were written (or deleted since), none of a record never written, and leaves young batches alone', async () => {
+    // A delivery that fails leaves the batch document as a crash right after the insert would.
+    const crashed = dispatcher();
+    crashed.outbox.subscribe(() => Promise.reject(new Error('the server stopped here')));
+    await db.collection(COLLECTION).insertOne({ _id: new ObjectId(), ref: 'taken' });
+    const [stored, binned, refused] = [prepared('stored'), prepared('binned'), prepared('taken')];
+    expect(await crashed.outbox.insertRecords(COLLECTION, [stored, binned, refused])).toHaveLength(1);
+    await crashed.outbox.idle();
+    await db.collection(COLLECTION).deleteOne({ _id: binned._id });
+    await db.collection('recycle_bin').insertOne({ _id: new ObjectId(), entity: 'client', recordId: binned._id, record: { ref: 'binned' } });
+
+    // Within the grace period the batch may belong to a write still running (here or on another server).
+    const restarted = dispatcher();
+    restarted.outbox.subscribe(async (events) => void restarted.received.push(...events));
+    await restarted.outbox.sweep();
+    expect(restarted.received).toEqual([]);
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(1);
+
+    const later = dispatcher(0);
+    later.outbox.subscribe(async (events) => void later.received.push(...events));
+    await later.outbox.sweep();
+    const expected = [String(stored._id), String(binned._id)].sort();
+    expect((await auditedIds()).sort()).toEqual(expected);
+    expect(later.received.map((e) => String(e.recordId)).sort()).toEqual(expected);
+    expect(await db.collection('audit_log').findOne({ recordId: stored._id })).toMatchObject({ type: 'created', channel: 'import', values: { ref: 'stored' } });
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
+  });
+});
