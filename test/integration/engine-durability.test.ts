@@ -1,6 +1,7 @@
 /** Recovery from the journal and snapshots, a torn journal tail, and the data directory lock. */
 import { appendFile, cp, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Binary, BSON, Decimal128, Long, ObjectId, type Document } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedEngine } from '../../server/storage/embedded/index.ts';
 import { engineStarter, tempDir } from '../support/test-engine.ts';
@@ -22,6 +23,29 @@ describe('embedded engine durability', () => {
     expect(await again.countDocuments()).toBe(49);
     expect(await again.countDocuments({ status: 'closed' })).toBe(2);
     await expect(again.insertOne({ ref: 'CASE-4' })).rejects.toMatchObject({ code: 11000 });
+  });
+
+  it('replays inserted documents as they were read before the restart, whatever their BSON types', async () => {
+    // Inserts are journalled as the bytes they arrived in (arrived-bytes.ts), unless the engine
+    // changed the document (an _id added, or moved first); either way a restart must read the same.
+    const a = await start();
+    const c = a.client.db('crm').collection<Document>('typed');
+    const docs: Document[] = [
+      { _id: new ObjectId(), small: Long.fromNumber(5), big: Long.fromString('9007199254740993'), int: 7, double: 2.5, negZero: -0, text: 'Zoë 😀', at: new Date(0), bin: new Binary(Buffer.from([1, 2, 3])), dec: Decimal128.fromString('1.10'), re: /a+b/i, nested: { list: [1, 'two', null, { deep: true }] }, nothing: null },
+      { name: 'no _id: the engine adds one' },
+      { name: 'then _id', _id: 'moved-first' },
+    ];
+    await c.insertMany(docs.map((d) => ({ ...d })), { forceServerObjectId: true });
+    const before = await c.find({}, { promoteLongs: false, promoteValues: false }).sort({ _id: 1 }).toArray();
+    // A copy taken while the engine runs, as a crash leaves it: the inserts are only in the journal.
+    const copy = await tempDir();
+    await cp(a.dataDir, copy, { recursive: true, filter: (src) => !src.endsWith('mongod.lock') });
+
+    const b = await start(copy);
+    const after = await b.client.db('crm').collection<Document>('typed').find({}, { promoteLongs: false, promoteValues: false }).sort({ _id: 1 }).toArray();
+    expect(after).toHaveLength(3);
+    expect(Buffer.from(BSON.serialize({ after })).equals(BSON.serialize({ after: before }))).toBe(true);
+    expect(Object.keys(after.find((d) => (d._id as unknown) === 'moved-first')!)).toEqual(['_id', 'name']);
   });
 
   it('checkpoints on fsync: a copy of the directory taken right after holds every write in its snapshot, with an empty journal', async () => {

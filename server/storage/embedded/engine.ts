@@ -16,6 +16,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { MAX_BSON_OBJECT_SIZE } from './commands/handshake.commands.ts';
 import { parseRecords } from './record-file.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
+import { documentOf, elementHeader, elementsOf, TYPE_DOCUMENT } from './bson-splice.ts';
 
 export type JournalOp =
   | { op: 'ins'; ns: string; doc: Doc }
@@ -97,9 +98,10 @@ export class Engine {
   }
 
   /** Applies one operation to memory and adds it to the batch; throws (changing nothing) if refused. */
-  write(batch: WriteBatch, op: JournalOp): void {
+  /** `arrived`: for an insert, the BSON the document came in (identical to the document), journalled as it is. */
+  write(batch: WriteBatch, op: JournalOp, arrived?: Uint8Array): void {
     if (this.failure) throw this.failure;
-    const bytes = serializeOp(op);
+    const bytes = arrived && op.op === 'ins' ? insertOpBytes(op.ns, arrived) : serializeOp(op);
     // One command is one journal record; bounding it keeps every record readable at recovery.
     if (batch.bytes + bytes.length > MAX_BATCH_BYTES) {
       fail('BadValue', `one command may change at most ${MAX_BATCH_BYTES / 1024 / 1024} MiB; split it into smaller ones`);
@@ -295,6 +297,12 @@ function serializeOp(op: JournalOp): Uint8Array {
     if (size > MAX_BSON_OBJECT_SIZE) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
   }
   return bytes;
+}
+
+/** An insert op's journal bytes around the document's own: what serializeOp gives, without serializing it again. */
+function insertOpBytes(ns: string, doc: Uint8Array): Uint8Array {
+  if (doc.length > MAX_BSON_OBJECT_SIZE) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${doc.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+  return documentOf([elementsOf({ op: 'ins', ns }), elementHeader(TYPE_DOCUMENT, 'doc'), doc]);
 }
 
 /** Cuts a torn tail off and fsyncs, so the tail cannot reappear in a journal that is no longer the newest. */

@@ -6,6 +6,7 @@ import { BSON } from 'bson';
 import type { Doc } from './collection-store.ts';
 import { MAX_MESSAGE_SIZE } from './commands/handshake.commands.ts';
 import { serializeReply } from './raw-reply.ts';
+import { keepArrivedBytes } from './arrived-bytes.ts';
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -72,8 +73,10 @@ function parseOpMsg(msg: Buffer): { body: Doc; moreToCome: boolean } {
       const identifier = msg.toString('utf8', pos + 4, nul);
       const docs: Doc[] = [];
       for (pos = nul + 1; pos < sectionEnd; ) {
+        const start = pos;
         let doc: Doc;
         [doc, pos] = readDocument(msg, pos, sectionEnd);
+        if (identifier === 'documents') keepArrivedBytes(doc, msg.subarray(start, pos));
         docs.push(doc);
       }
       sequences.push([identifier, docs]);

@@ -6,6 +6,7 @@
 import type { Doc } from '../collection-store.ts';
 import type { WriteBatch } from '../engine.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
+import { takeArrivedBytes } from '../arrived-bytes.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
 import { Query } from '../mingo.ts';
 import { cloneDeep } from 'mingo/util';
@@ -56,7 +57,10 @@ function listOf(value: unknown, field: string): unknown[] {
 const insert: CommandHandler = (cmd, ctx) => {
   const ns = writableNamespace(ctx, cmd.insert);
   return runStatements(ctx, cmd, listOf(cmd.documents, 'insert.documents'), (doc, _i, batch) => {
-    ctx.engine.write(batch, { op: 'ins', ns, doc: prepareNewDocument(doc) });
+    const bytes = takeArrivedBytes(doc as Doc);
+    const stored = prepareNewDocument(doc);
+    // Unless the engine changed it (an _id added or moved first), the document is journalled as it arrived.
+    ctx.engine.write(batch, { op: 'ins', ns, doc: stored }, stored === doc ? bytes : undefined);
     return { n: 1 };
   });
 };
