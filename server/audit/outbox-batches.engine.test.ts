@@ -78,6 +78,9 @@ describe('insertRecords', () => {
     await outbox.idle();
     expect(await db.collection(COLLECTION).countDocuments()).toBe(2);
     expect(await db.collection('outbox_batches').countDocuments()).toBe(1);
+    // A sweep while it still fails keeps the batch for the next one (and does not stop the sweep).
+    await outbox.sweep();
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(1);
 
     failing = false;
     await outbox.sweep();

@@ -97,22 +97,26 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
     while (queued.length > MAX_QUEUED) await queued[0];
   }
 
-  /** The events of batch documents a crash left behind whose records were written. */
+  /** The events of batch documents a crash left behind whose records were written; one that fails is tried again next time. */
   async function sweep(): Promise<void> {
     const old = ObjectId.createFromTime(Math.floor((Date.now() - (deps.graceMs ?? GRACE_MS)) / 1000) + 1);
     for (const batch of await batches.find({ _id: { $lt: old } }).limit(SWEEP_LIMIT).toArray()) {
       if (live.has(String(batch._id))) continue;
-      const all = BSON.deserialize(batch.events.buffer.subarray(0, batch.events.position)).events as Event[];
-      const ids = all.map((e) => e.recordId);
-      const [stored, binned] = await Promise.all([
-        db.collection(batch.collection).find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
-        db.collection('recycle_bin').find({ recordId: { $in: ids } }, { projection: { recordId: 1 } }).toArray(),
-      ]);
-      const written = new Set([...stored.map((d) => String(d._id)), ...binned.map((d) => String(d.recordId))]);
-      const events = all.filter((e) => written.has(String(e.recordId)));
-      if (events.length) await deps.deliver(events);
-      await batches.deleteOne({ _id: batch._id });
+      await recover(batch).catch((err: unknown) => logger.warn({ err, batch: String(batch._id) }, 'an outbox batch could not be delivered; the next sweep tries again'));
     }
+  }
+
+  async function recover(batch: BatchDoc): Promise<void> {
+    const all = BSON.deserialize(batch.events.buffer.subarray(0, batch.events.position)).events as Event[];
+    const ids = all.map((e) => e.recordId);
+    const [stored, binned] = await Promise.all([
+      db.collection(batch.collection).find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
+      db.collection('recycle_bin').find({ recordId: { $in: ids } }, { projection: { recordId: 1 } }).toArray(),
+    ]);
+    const written = new Set([...stored.map((d) => String(d._id)), ...binned.map((d) => String(d.recordId))]);
+    const events = all.filter((e) => written.has(String(e.recordId)));
+    if (events.length) await deps.deliver(events);
+    await batches.deleteOne({ _id: batch._id });
   }
 
   return { insertRecords, sweep, idle: () => tail };
