@@ -40,7 +40,7 @@ const MAX_QUEUED = 2;
 const MAX_DOC_BYTES = 8 * 1024 * 1024;
 
 /** The index a duplicate key refusal names: its keyPattern, or (where a server leaves it out of a bulk write's errors) the field its message names. */
-export function keyPatternOf(err: { keyPattern?: Document; errmsg?: string } | undefined): Document | undefined {
+function keyPatternOf(err: { keyPattern?: Document; errmsg?: string } | undefined): Document | undefined {
   const field = err?.keyPattern ? undefined : /dup key: \{ "?([A-Za-z0-9_.]+)"?:/.exec(err?.errmsg ?? '')?.[1];
   return err?.keyPattern ?? (field ? { [field]: 1 } : undefined);
 }

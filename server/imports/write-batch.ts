@@ -1,10 +1,10 @@
 /**
- * Step 6 of the pipeline for a prepared batch (issue 5): new records in one unordered insertMany,
- * their events in one outbox document (audit/outbox-batches.ts), delivered before the batch
- * counts as written (each document is written whole or not at all; what the database refuses,
- * such as a unique value taken by a concurrent write, is reported by row); changed records one
- * updateOne each with their `_version` and the actor's edit scope in the filter, as
- * records.update does, announced to the outbox dispatcher, which delivers their events.
+ * Step 6 of the pipeline for a prepared batch (issue 5). New records: one unordered insertMany,
+ * their events in one outbox document (audit/outbox-batches.ts), delivered while the next batches
+ * are written, at most two behind. Each document is written whole or not at all; what the
+ * database refuses, such as a unique value taken by a concurrent write, is reported by row.
+ * Changed records: one updateOne each with their `_version` and the actor's edit scope in the
+ * filter, as records.update does, announced to the outbox dispatcher, which delivers their events.
  */
 import type { Document } from 'mongodb';
 import { scopeFilter, withScope } from '../records/access.ts';
