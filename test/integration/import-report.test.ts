@@ -6,7 +6,7 @@
  * stores them exactly as the API would, and reports the same problems for the rest.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Document } from 'mongodb';
+import { ObjectId, type Document } from 'mongodb';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
 import { collection, createRecord, defineEntity, settled, storedRecords, waitFor } from '../support/crm-fixture.ts';
 
@@ -81,6 +81,9 @@ const EXPECTED = [
   { row: 14, column: 'Budget', reason: '"ten pounds" is not an amount (e.g. 12.50 or 12.50 GBP)' },
   { row: 14, column: 'Tags', reason: '"gardener" is not one of the options (donor, volunteer)' },
 ];
+/** What imports still remember of their unique values: nothing, once they have answered. */
+const keysLeft = async () => (await server.engine.client.db('rapport').listCollections({ name: /^import_keys/ }, { nameOnly: true }).toArray()).map((c) => c.name);
+
 const expected = () => EXPECTED.map((p) => ({ ...p, reason: p.reason.replace('<existing>', existingId) }));
 
 describe('an import with broken rows', () => {
@@ -98,7 +101,7 @@ describe('an import with broken rows', () => {
     dryProblems = res.body.problems;
     expect(await storedRecords(server, 'contact')).toEqual(before);
     expect(await collection(server, 'audit_log').countDocuments({})).toBe(audit);
-    expect(await collection(server, 'import_keys').countDocuments({})).toBe(0);
+    expect(await keysLeft()).toEqual([]);
   });
 
   it('real run: applies the good rows, reports the same problems, history says import', async () => {
@@ -118,7 +121,7 @@ describe('an import with broken rows', () => {
     expect(list.find((c) => c.name === 'Cyril')).toMatchObject({ email: 'cy@x.org', status: 'active' });
     await waitFor(async () => (await server.call('GET', `/api/entities/contact/records/${ada._id}/history`)).body.data.length === 1);
     expect((await server.call('GET', `/api/entities/contact/records/${ada._id}/history`)).body.data[0]).toMatchObject({ type: 'created', channel: 'import' });
-    expect(await collection(server, 'import_keys').countDocuments({})).toBe(0);
+    expect(await keysLeft()).toEqual([]);
   });
 
   it('stores a record exactly as POST /records would', async () => {
@@ -158,4 +161,19 @@ describe('a file longer than a batch', () => {
     expect(real.body).toMatchObject({ rowsRead: 1200, created: 1198, failed: 2, problems: want });
     expect(await collection(server, 'rec_contact').countDocuments({ email: /@bulk\.example$/ })).toBe(1198);
   }, 60_000);
+});
+
+describe('an import whose server stopped', () => {
+  it('reads as failed once it has not moved for five minutes, and what it remembered of unique values is dropped', async () => {
+    const id = new ObjectId();
+    const sixMinutesAgo = new Date(Date.now() - 6 * 60_000);
+    await collection(server, 'imports').insertOne({ _id: id, entity: 'contact', mapping: null, mode: 'create', dryRun: false, status: 'running', rowsRead: 500, created: 500, updated: 0, unchanged: 0, failed: 0, blankRows: 0, problemsTotal: 0, problems: [], unmappedColumns: [], by: 'admin', startedAt: sixMinutesAgo, updatedAt: sixMinutesAgo });
+    await collection(server, `import_keys_${id.toHexString()}`).insertOne({ _id: 'email|"ada@x.org"', row: 2 } as unknown as Document);
+    expect(await keysLeft()).toEqual([`import_keys_${id.toHexString()}`]);
+
+    const res = await server.call('GET', `/api/imports/${id.toHexString()}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'failed', created: 500, error: expect.stringContaining('the server stopped during this import') });
+    expect(await keysLeft()).toEqual([]);
+  });
 });
