@@ -3,7 +3,8 @@
  * it, the insert command takes it): the journal stores those bytes as they came instead of
  * serializing the parsed document again (which took about 7% of the engine thread's time in a
  * 100k-row import, issue 5).
- * Parsing them back, as recovery does, gives the same document.
+ * Parsing them back, as recovery does, gives the same document. The journal holds on to them
+ * until its next write; a message's bytes are never reused for another one.
  */
 import type { Doc } from './collection-store.ts';
 

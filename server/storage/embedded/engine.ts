@@ -16,7 +16,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { MAX_BSON_OBJECT_SIZE } from './commands/handshake.commands.ts';
 import { parseRecords } from './record-file.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
-import { documentOf, elementHeader, elementsOf, TYPE_DOCUMENT } from './bson-splice.ts';
+import { elementHeader, elementsOf, TYPE_DOCUMENT } from './bson-splice.ts';
 
 export type JournalOp =
   | { op: 'ins'; ns: string; doc: Doc }
@@ -101,22 +101,22 @@ export class Engine {
   /** `arrived`: for an insert, the BSON the document came in (identical to the document), journalled as it is. */
   write(batch: WriteBatch, op: JournalOp, arrived?: Uint8Array): void {
     if (this.failure) throw this.failure;
-    const bytes = arrived && op.op === 'ins' ? insertOpBytes(op.ns, arrived) : serializeOp(op);
+    const pieces = arrived && op.op === 'ins' ? insertOpPieces(op.ns, arrived) : [serializeOp(op)];
+    const length = pieces.reduce((n, p) => n + p.length, 0);
     // One command is one journal record; bounding it keeps every record readable at recovery.
-    if (batch.bytes + bytes.length > MAX_BATCH_BYTES) {
+    if (batch.bytes + length > MAX_BATCH_BYTES) {
       fail('BadValue', `one command may change at most ${MAX_BATCH_BYTES / 1024 / 1024} MiB; split it into smaller ones`);
     }
     this.apply(op);
-    batch.payloads.push(bytes);
-    batch.bytes += bytes.length;
+    batch.payloads.push(...pieces);
+    batch.bytes += length;
   }
 
   /** Resolves once the batch is fsynced; only then may the command be acknowledged. */
   async commit(batch: WriteBatch): Promise<void> {
     if (batch.payloads.length === 0) return;
-    const payload = batch.payloads.length === 1 ? batch.payloads[0]! : Buffer.concat(batch.payloads);
     try {
-      await this.journal.append(payload);
+      await this.journal.append(batch.payloads);
     } catch (err) {
       this.failure ??= new Error(`journal write failed; the engine stopped accepting writes: ${(err as Error).message}`);
       this.options.logger?.fatal({ err }, 'journal write failed');
@@ -299,10 +299,25 @@ function serializeOp(op: JournalOp): Uint8Array {
   return bytes;
 }
 
-/** An insert op's journal bytes around the document's own: what serializeOp gives, without serializing it again. */
-function insertOpBytes(ns: string, doc: Uint8Array): Uint8Array {
+const END_OF_DOCUMENT = new Uint8Array([0]);
+/** Per namespace: an insert op's elements before the document's bytes (`op`, `ns`, then the header of `doc`). */
+const insertPrefixes = new Map<string, Buffer>();
+
+/**
+ * An insert op's journal bytes, in pieces around the document's own (not copied here): the same
+ * bytes serializeOp gives, without serializing the document again.
+ */
+function insertOpPieces(ns: string, doc: Uint8Array): Uint8Array[] {
   if (doc.length > MAX_BSON_OBJECT_SIZE) fail('BSONObjectTooLarge', `object to insert too large. size in bytes: ${doc.length}, max size: ${MAX_BSON_OBJECT_SIZE}`);
-  return documentOf([elementsOf({ op: 'ins', ns }), elementHeader(TYPE_DOCUMENT, 'doc'), doc]);
+  let prefix = insertPrefixes.get(ns);
+  if (!prefix) {
+    if (insertPrefixes.size > 1000) insertPrefixes.clear();
+    prefix = Buffer.concat([elementsOf({ op: 'ins', ns }), elementHeader(TYPE_DOCUMENT, 'doc')]);
+    insertPrefixes.set(ns, prefix);
+  }
+  const size = Buffer.allocUnsafe(4);
+  size.writeInt32LE(4 + prefix.length + doc.length + 1);
+  return [size, prefix, doc, END_OF_DOCUMENT];
 }
 
 /** Cuts a torn tail off and fsyncs, so the tail cannot reappear in a journal that is no longer the newest. */

@@ -11,13 +11,17 @@
 import { fdatasyncSync, fsyncSync, ftruncateSync, writeSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { frameRecord, fsyncDir } from './record-file.ts';
+import { fsyncDir, recordHeader } from './record-file.ts';
 
 const GATHER_MS = 0.5;
 const PREALLOCATE_BYTES = 16 * 1024 * 1024;
 const ZEROS = Buffer.alloc(1024 * 1024);
 
-type Pending = { bytes: Buffer; resolve: () => void; reject: (err: Error) => void };
+/** A framed record, as its header and the payload's pieces. */
+type Pending = { pieces: Uint8Array[]; length: number; resolve: () => void; reject: (err: Error) => void };
+
+/** Batches up to this size are gathered in one reused buffer; a larger one gets its own. */
+const SCRATCH_MAX = 16 * 1024 * 1024;
 
 export class JournalFile {
   private handle?: FileHandle;
@@ -48,11 +52,17 @@ export class JournalFile {
     return this.position;
   }
 
-  append(payload: Uint8Array): Promise<void> {
+  /**
+   * One record whose payload is `pieces` in order (an engine command's operations, each possibly
+   * in parts): they are copied once, into the write, and never concatenated before it.
+   */
+  append(pieces: Uint8Array[]): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
+    const framed = [recordHeader(pieces), ...pieces];
+    const length = framed.reduce((n, p) => n + p.length, 0);
     return new Promise((resolve, reject) => {
-      this.pending.push({ bytes: frameRecord(payload), resolve, reject });
+      this.pending.push({ pieces: framed, length, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => void this.flush());
@@ -123,8 +133,25 @@ export class JournalFile {
     this.allocated = target;
   }
 
+  private scratch = Buffer.alloc(0);
+
+  /** The batch's records in one buffer, reused from one write to the next (the write is synchronous). */
+  private gatherBytes(batch: Pending[]): Buffer {
+    const total = batch.reduce((n, p) => n + p.length, 0);
+    if (total > this.scratch.length && total <= SCRATCH_MAX) this.scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(total, 2 * this.scratch.length)));
+    const out = total <= this.scratch.length ? this.scratch.subarray(0, total) : Buffer.allocUnsafe(total);
+    let at = 0;
+    for (const p of batch) {
+      for (const piece of p.pieces) {
+        out.set(piece, at);
+        at += piece.length;
+      }
+    }
+    return out;
+  }
+
   private async writeBatch(batch: Pending[]): Promise<void> {
-    const bytes = batch.length === 1 ? batch[0]!.bytes : Buffer.concat(batch.map((p) => p.bytes));
+    const bytes = this.gatherBytes(batch);
     try {
       const fd = this.handle!.fd;
       if (this.position + bytes.length > this.allocated) this.preallocate(fd, this.position + bytes.length);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { frameRecord, parseRecords } from './record-file.ts';
+import { frameRecord, parseRecords, recordHeader } from './record-file.ts';
 
 const a = frameRecord(Buffer.from('first record'));
 const b = frameRecord(Buffer.from('second'));
@@ -20,5 +20,14 @@ describe('parseRecords', () => {
     expect(parsed.payloads).toHaveLength(count);
     expect(parsed.torn).toBe(torn);
     expect(parsed.validBytes).toBe(count === 2 ? a.length + b.length : count === 1 ? a.length : 0);
+  });
+});
+
+describe('recordHeader', () => {
+  it('frames a payload given in pieces exactly as the same payload in one buffer', () => {
+    const pieces = [Buffer.from('an insert op '), new Uint8Array(0), Buffer.from('and its document, '), Buffer.from([0, 255, 1])];
+    const whole = Buffer.concat(pieces);
+    expect(Buffer.concat([recordHeader(pieces), ...pieces]).equals(frameRecord(whole))).toBe(true);
+    expect(parseRecords(Buffer.concat([recordHeader(pieces), ...pieces])).payloads[0]!.equals(whole)).toBe(true);
   });
 });

@@ -9,6 +9,20 @@ const HEADER = 8;
 /** A sanity bound on a record's length field; the engine caps one command's record at 512 MiB. */
 export const MAX_RECORD_BYTES = 1024 * 1024 * 1024;
 
+/** The header of a record whose payload is `pieces`, in order (never copied together to frame them). */
+export function recordHeader(pieces: Uint8Array[]): Buffer {
+  let length = 0;
+  let crc = 0;
+  for (const piece of pieces) {
+    length += piece.length;
+    crc = crc32(piece, crc);
+  }
+  const header = Buffer.allocUnsafe(HEADER);
+  header.writeUInt32LE(length, 0);
+  header.writeUInt32LE(crc, 4);
+  return header;
+}
+
 export function frameRecord(payload: Uint8Array): Buffer {
   const out = Buffer.allocUnsafe(HEADER + payload.length);
   out.writeUInt32LE(payload.length, 0);
