@@ -97,8 +97,10 @@ export class Engine {
     return { payloads: [], bytes: 0 };
   }
 
-  /** Applies one operation to memory and adds it to the batch; throws (changing nothing) if refused. */
-  /** `arrived`: for an insert, the BSON the document came in (identical to the document), journalled as it is. */
+  /**
+   * Applies one operation to memory and adds it to the batch; throws (changing nothing) if refused.
+   * `arrived`: for an insert, the BSON the document came in (identical to it), journalled as it is.
+   */
   write(batch: WriteBatch, op: JournalOp, arrived?: Uint8Array): void {
     if (this.failure) throw this.failure;
     const pieces = arrived && op.op === 'ins' ? insertOpPieces(op.ns, arrived) : [serializeOp(op)];

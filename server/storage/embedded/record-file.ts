@@ -24,11 +24,7 @@ export function recordHeader(pieces: Uint8Array[]): Buffer {
 }
 
 export function frameRecord(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(HEADER + payload.length);
-  out.writeUInt32LE(payload.length, 0);
-  out.writeUInt32LE(crc32(payload), 4);
-  out.set(payload, HEADER);
-  return out;
+  return Buffer.concat([recordHeader([payload]), payload]);
 }
 
 export type ParsedRecords = {
