@@ -61,7 +61,7 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
       if (doc._outbox) events.push(...(doc._outbox as Event[]));
       delete doc._outbox;
     }
-    const parts = split(events).map((part) => ({ _id: new ObjectId(), collection, events: new Binary(BSON.serialize({ events: part })) }));
+    const parts = blobs(events).map((blob) => ({ _id: new ObjectId(), collection, events: new Binary(blob) }));
     for (const part of parts) live.add(String(part._id));
     try {
       if (parts.length) await batches.insertMany(parts);
@@ -122,8 +122,11 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
   return { insertRecords, sweep, idle: () => tail };
 }
 
-/** The events in parts of at most MAX_DOC_BYTES. */
-function split(events: Event[]): Event[][] {
+/** The events as BSON blobs of at most MAX_DOC_BYTES: one, serialized once, unless they are larger. */
+function blobs(events: Event[]): Uint8Array[] {
+  if (!events.length) return [];
+  const whole = BSON.serialize({ events });
+  if (whole.length <= MAX_DOC_BYTES) return [whole];
   const parts: Event[][] = [];
   let bytes = Infinity;
   for (const event of events) {
@@ -135,7 +138,7 @@ function split(events: Event[]): Event[][] {
     parts.at(-1)!.push(event);
     bytes += size;
   }
-  return parts;
+  return parts.map((part) => BSON.serialize({ events: part }));
 }
 
 /** The records an unordered insertMany refused; anything but per-record refusals is thrown on. */
