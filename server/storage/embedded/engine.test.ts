@@ -78,4 +78,37 @@ describe('checkpoints', () => {
     expect(reopened.checkpointThreshold()).toBe((await stat(join(dir, newest!))).size);
     await reopened.close();
   });
+
+  it('that are due wait for the writes to pause, so a burst of writes does not wait for one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rapport-engine-'));
+    dirs.push(dir);
+    const engine = await Engine.open({ dataDir: dir, checkpointBytes: 16 * 1024, checkpointIdleMs: 300 });
+    // About 30 KB: past the 16 KB threshold, short of 4 times it.
+    await insertMany(engine, 0, 30);
+    // Writes go on every 100 ms (18 KB more, still short of 64 KB): the checkpoint keeps waiting.
+    for (let round = 0; round < 6; round++) {
+      await new Promise((r) => setTimeout(r, 100));
+      await insertMany(engine, 30 + round * 3, 3);
+      expect(await snapshotsIn(dir)).toEqual([]);
+    }
+    // They pause: it starts.
+    await expect.poll(() => snapshotsIn(dir), { timeout: 10_000 }).toHaveLength(1);
+    await engine.close();
+    const reopened = await Engine.open({ dataDir: dir });
+    expect(reopened.store('db.c')?.docs.size).toBe(48);
+    await reopened.close();
+  });
+
+  it('start without a pause once the journal is 4 times the threshold, so writes that never stop cannot put them off', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rapport-engine-'));
+    dirs.push(dir);
+    // A pause would have to last a minute: any checkpoint below comes from the journal's size.
+    const engine = await Engine.open({ dataDir: dir, checkpointBytes: 16 * 1024, checkpointIdleMs: 60_000 });
+    await insertMany(engine, 0, 50);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await snapshotsIn(dir)).toEqual([]);
+    await insertMany(engine, 50, 20);
+    await expect.poll(() => snapshotsIn(dir), { timeout: 10_000 }).toHaveLength(1);
+    await engine.close();
+  });
 });

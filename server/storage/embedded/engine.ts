@@ -16,6 +16,7 @@ import { lockDataDir, type DataDirLock } from './data-dir-lock.ts';
 import { MAX_BSON_OBJECT_SIZE } from './commands/handshake.commands.ts';
 import { parseRecords } from './record-file.ts';
 import { readSnapshot, writeSnapshot } from './snapshot.ts';
+import { CheckpointTrigger } from './checkpoint-trigger.ts';
 import { elementHeader, elementsOf, TYPE_DOCUMENT } from './bson-splice.ts';
 
 export type JournalOp =
@@ -34,13 +35,16 @@ export type EngineOptions = {
   dataDir: string;
   logger?: Logger;
   /**
-   * The journal size that starts a checkpoint, at least; once the last snapshot is larger, the
-   * journal may grow to that size (up to 512 MB). A checkpoint rewrites every document, so with a
-   * fixed threshold a database of 1 GB would rewrite 1 GB for each 64 MB written; this way each
-   * byte journalled costs at most about one byte of snapshot up to 512 MB of data, and a start
-   * replays no more than about the last snapshot's size of journal, 512 MB at most.
+   * The journal size past which a checkpoint is due, at least; once the last snapshot is larger,
+   * the journal may grow to that size (up to 512 MB). A checkpoint rewrites every document, so with
+   * a fixed threshold a database of 1 GB would rewrite 1 GB for each 64 MB written; this way each
+   * byte journalled costs at most about one byte of snapshot up to 512 MB of data. A due
+   * checkpoint waits for writes to pause, up to 4 times this size (checkpoint-trigger.ts), so a
+   * start replays at most that much journal, and never more than 512 MB.
    */
   checkpointBytes?: number;
+  /** Past the threshold, a checkpoint waits for writes to pause this long (checkpoint-trigger.ts). */
+  checkpointIdleMs?: number;
 };
 
 const MAX_BATCH_BYTES = 512 * 1024 * 1024;
@@ -61,16 +65,21 @@ export class Engine {
   private failure?: Error;
   /** Size of the newest snapshot (0 before the first). */
   private snapshotBytes = 0;
+  private readonly trigger: CheckpointTrigger;
 
   private constructor(
     private readonly options: Required<Omit<EngineOptions, 'logger'>> & { logger?: Logger },
     private readonly lock: DataDirLock,
-  ) {}
+  ) {
+    this.trigger = new CheckpointTrigger(() => {
+      if (!this.checkpointing && !this.failure && this.journal.bytes > this.checkpointThreshold()) void this.checkpointInBackground();
+    }, options.checkpointIdleMs);
+  }
 
   static async open(options: EngineOptions): Promise<Engine> {
     await mkdir(options.dataDir, { recursive: true });
     const lock = lockDataDir(options.dataDir);
-    const engine = new Engine({ checkpointBytes: 64 * 1024 * 1024, ...options }, lock);
+    const engine = new Engine({ checkpointBytes: 64 * 1024 * 1024, checkpointIdleMs: 1000, ...options }, lock);
     try {
       await engine.recover();
     } catch (err) {
@@ -124,7 +133,7 @@ export class Engine {
       this.options.logger?.fatal({ err }, 'journal write failed');
       throw this.failure;
     }
-    if (this.journal.bytes > this.checkpointThreshold() && !this.checkpointing) this.checkpointInBackground();
+    if (!this.checkpointing) this.trigger.committed(this.journal.bytes, this.checkpointThreshold(), MAX_CHECKPOINT_BYTES);
   }
 
   /** The journal size at which the next checkpoint starts (see EngineOptions.checkpointBytes). */
@@ -254,6 +263,7 @@ export class Engine {
 
   /** Once it resolves, a snapshot holds every write acknowledged before the call and the journal is empty of them. */
   async checkpointAll(): Promise<void> {
+    this.trigger.cancel();
     await this.checkpointing;
     if (!this.failure && this.journal.bytes > 0) await this.checkpoint();
   }
