@@ -48,6 +48,24 @@ describe('embedded engine durability', () => {
     expect(Object.keys(after.find((d) => (d._id as unknown) === 'moved-first')!)).toEqual(['_id', 'name']);
   });
 
+  it('keeps writes made with j: false in order: one on disk means every one before it is', async () => {
+    // What the server relies on (storage/write-concerns.ts): an outbox batch, written with j: false,
+    // survives a crash whenever the records inserted after it (waiting for the journal) do.
+    const a = await start();
+    const db = a.client.db('crm');
+    await db.collection('outbox').insertOne({ _id: 'batch', events: 3 }, { writeConcern: { w: 1, j: false } });
+    await db.collection('audit').insertMany([{ n: 1 }, { n: 2 }], { writeConcern: { w: 1, j: false } });
+    await db.collection('records').insertOne({ _id: 'record' });
+    const copy = await tempDir();
+    await cp(a.dataDir, copy, { recursive: true, filter: (src) => !src.endsWith('mongod.lock') });
+
+    const b = await start(copy);
+    const again = b.client.db('crm');
+    expect(await again.collection('records').countDocuments()).toBe(1);
+    expect(await again.collection('outbox').findOne()).toEqual({ _id: 'batch', events: 3 });
+    expect(await again.collection('audit').countDocuments()).toBe(2);
+  });
+
   it('checkpoints on fsync: a copy of the directory taken right after holds every write in its snapshot, with an empty journal', async () => {
     const a = await start();
     const c = a.client.db('crm').collection('cases');

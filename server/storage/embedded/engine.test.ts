@@ -39,6 +39,41 @@ describe('the journal', () => {
   });
 });
 
+describe('writes with writeConcern j: false (durable: false)', () => {
+  const ins = (engine: Engine, _id: number): ReturnType<Engine['newBatch']> => {
+    const batch = engine.newBatch();
+    engine.write(batch, { op: 'ins', ns: 'db.c', doc: { _id } });
+    return batch;
+  };
+  const journalled = async (dir: string): Promise<unknown[]> => {
+    const journal = (await readdir(dir)).find((f) => f.startsWith('journal-'))!;
+    return parseRecords(await readFile(join(dir, journal))).payloads.map((p) => (BSON.deserialize(p).doc as { _id: number })._id);
+  };
+
+  it('are answered before the disk, and written with the next durable write, in order', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rapport-engine-'));
+    dirs.push(dir);
+    // A minute's commit interval: only the durable write below can have written them.
+    const engine = await Engine.open({ dataDir: dir, commitIntervalMs: 60_000 });
+    await engine.commit(ins(engine, 1), { durable: false });
+    await engine.commit(ins(engine, 2), { durable: false });
+    expect(engine.store('db.c')?.docs.size).toBe(2);
+    expect(await journalled(dir)).toEqual([]);
+    await engine.commit(ins(engine, 3));
+    expect(await journalled(dir)).toEqual([1, 2, 3]);
+    await engine.close();
+  });
+
+  it('reach the disk within the commit interval when no durable write comes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rapport-engine-'));
+    dirs.push(dir);
+    const engine = await Engine.open({ dataDir: dir, commitIntervalMs: 50 });
+    await engine.commit(ins(engine, 1), { durable: false });
+    await expect.poll(() => journalled(dir), { timeout: 5000 }).toEqual([1]);
+    await engine.close();
+  });
+});
+
 describe('checkpoints', () => {
   const snapshotsIn = async (dir: string) => (await readdir(dir)).filter((f) => /^snapshot-\d+\.bson$/.test(f)).sort();
   const insertMany = async (engine: Engine, from: number, count: number) => {

@@ -45,6 +45,8 @@ export type EngineOptions = {
   checkpointBytes?: number;
   /** Past the threshold, a checkpoint waits for writes to pause this long (checkpoint-trigger.ts). */
   checkpointIdleMs?: number;
+  /** How long a write committed with `durable: false` may wait for the disk (100 ms; tests lengthen it). */
+  commitIntervalMs?: number;
 };
 
 const MAX_BATCH_BYTES = 512 * 1024 * 1024;
@@ -79,7 +81,7 @@ export class Engine {
   static async open(options: EngineOptions): Promise<Engine> {
     await mkdir(options.dataDir, { recursive: true });
     const lock = lockDataDir(options.dataDir);
-    const engine = new Engine({ checkpointBytes: 64 * 1024 * 1024, checkpointIdleMs: 1000, ...options }, lock);
+    const engine = new Engine({ checkpointBytes: 64 * 1024 * 1024, checkpointIdleMs: 1000, commitIntervalMs: 100, ...options }, lock);
     try {
       await engine.recover();
     } catch (err) {
@@ -123,16 +125,22 @@ export class Engine {
     batch.bytes += length;
   }
 
-  /** Resolves once the batch is fsynced; only then may the command be acknowledged. */
-  async commit(batch: WriteBatch): Promise<void> {
+  /**
+   * Resolves once the batch is fsynced; only then may the command be acknowledged. Unless the
+   * client said it need not wait (writeConcern j: false, `durable: false`): then it resolves at once,
+   * and the batch reaches the disk with the next durable one, or within the journal's commit
+   * interval, always in order (journal-file.ts), as MongoDB does.
+   */
+  async commit(batch: WriteBatch, options: { durable?: boolean } = {}): Promise<void> {
     if (batch.payloads.length === 0) return;
-    try {
-      await this.journal.append(batch.payloads);
-    } catch (err) {
-      this.failure ??= new Error(`journal write failed; the engine stopped accepting writes: ${(err as Error).message}`);
+    const durable = options.durable ?? true;
+    const written = this.journal.append(batch.payloads, durable).catch((err: Error) => {
+      this.failure ??= new Error(`journal write failed; the engine stopped accepting writes: ${err.message}`);
       this.options.logger?.fatal({ err }, 'journal write failed');
       throw this.failure;
-    }
+    });
+    if (durable) await written;
+    else written.catch(() => undefined);
     if (!this.checkpointing) this.trigger.committed(this.journal.bytes, this.checkpointThreshold(), MAX_CHECKPOINT_BYTES);
   }
 
@@ -204,7 +212,7 @@ export class Engine {
       replayed += await this.replayJournal(join(dir, fileName('journal', seq)), i === journals.length - 1);
     }
     const nextSeq = Math.max(snapshotSeq, journals.at(-1) ?? 0) + 1;
-    this.journal = new JournalFile(join(dir, fileName('journal', nextSeq)), nextSeq);
+    this.journal = new JournalFile(join(dir, fileName('journal', nextSeq)), nextSeq, { commitIntervalMs: this.options.commitIntervalMs });
     this.options.logger?.info({ snapshotSeq, journals: journals.length, replayedBytes: replayed }, 'embedded engine recovered');
     if (replayed > 0) await this.checkpointInBackground();
   }
@@ -272,7 +280,7 @@ export class Engine {
     const dir = this.options.dataDir;
     const old = this.journal;
     const closed = old.close();
-    this.journal = new JournalFile(join(dir, fileName('journal', old.seq + 1)), old.seq + 1, { after: closed });
+    this.journal = new JournalFile(join(dir, fileName('journal', old.seq + 1)), old.seq + 1, { after: closed, commitIntervalMs: this.options.commitIntervalMs });
     const state = [...this.stores.values()].map((s) => ({
       ns: s.ns,
       options: s.options,

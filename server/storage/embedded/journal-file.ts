@@ -14,6 +14,8 @@ import { dirname } from 'node:path';
 import { fsyncDir, recordHeader } from './record-file.ts';
 
 const GATHER_MS = 0.5;
+/** How long a record appended with `durable: false` may wait to be written (MongoDB's journal commit interval). */
+const COMMIT_INTERVAL_MS = 100;
 const PREALLOCATE_BYTES = 16 * 1024 * 1024;
 const ZEROS = Buffer.alloc(1024 * 1024);
 
@@ -37,13 +39,19 @@ export class JournalFile {
   private lastBatchSize = 1;
   private allocated = 0;
 
-  /** `after`: writes to this file wait for the previous file's last fsync, keeping order on disk. */
+  private readonly commitIntervalMs: number;
+
+  /**
+   * `after`: writes to this file wait for the previous file's last fsync, keeping order on disk.
+   * `commitIntervalMs`: how long a record nobody waits for may wait (COMMIT_INTERVAL_MS; tests lengthen it).
+   */
   constructor(
     readonly path: string,
     readonly seq: number,
-    options: { after?: Promise<void> } = {},
+    options: { after?: Promise<void>; commitIntervalMs?: number } = {},
   ) {
     this.position = 0;
+    this.commitIntervalMs = options.commitIntervalMs ?? COMMIT_INTERVAL_MS;
     this.ready = this.openFile(options.after);
     this.ready.catch((err: Error) => (this.failure = err));
   }
@@ -54,25 +62,47 @@ export class JournalFile {
 
   /**
    * One record whose payload is `pieces` in order (an engine command's operations, each possibly
-   * in parts): they are copied once, into the write, and never concatenated before it.
+   * in parts): they are copied once, into the write, and never concatenated before it. Resolves
+   * once it is on disk; `durable: false` (see flushWithin) only changes when that happens.
    */
-  append(pieces: Uint8Array[]): Promise<void> {
+  append(pieces: Uint8Array[], durable = true): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new Error(`journal ${this.path} is closed`));
     const framed = [recordHeader(pieces), ...pieces];
     const length = framed.reduce((n, p) => n + p.length, 0);
     return new Promise((resolve, reject) => {
       this.pending.push({ pieces: framed, length, resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      if (durable) this.flushSoon();
+      else this.flushWithin();
     });
+  }
+
+  private flushSoon(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
+  }
+
+  private lazyTimer?: NodeJS.Timeout;
+
+  /**
+   * A record nobody waits for (writeConcern j: false) does not cost an fsync of its own: it is
+   * written with the next one somebody waits for, or after the commit interval at the latest.
+   * Records are written in order, so a record on disk means every record appended before it is.
+   */
+  private flushWithin(): void {
+    this.lazyTimer ??= setTimeout(() => {
+      this.lazyTimer = undefined;
+      this.flushSoon();
+    }, this.commitIntervalMs);
+    this.lazyTimer.unref();
   }
 
   /** Flushes what is pending and closes the file; later appends are refused. */
   async close(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.lazyTimer);
+    this.lazyTimer = undefined;
     await this.ready.catch(() => undefined);
     await this.flush();
     if (this.handle && this.allocated > this.position) {

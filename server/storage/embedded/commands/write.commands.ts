@@ -1,7 +1,8 @@
 /**
  * insert, update, delete and findAndModify. Each command applies its statements to memory,
  * collecting write errors per statement (stopping at the first when ordered), then waits for
- * the journal fsync of everything it changed before it answers.
+ * the journal fsync of everything it changed before it answers, unless its write concern says
+ * `j: false` (engine.ts, commit).
  */
 import type { Doc } from '../collection-store.ts';
 import type { WriteBatch } from '../engine.ts';
@@ -39,7 +40,7 @@ async function runStatements(
       if (ordered) break;
     }
   }
-  await ctx.engine.commit(batch);
+  await ctx.engine.commit(batch, { durable: (cmd.writeConcern as Doc | undefined)?.j !== false });
   return {
     n,
     ...('update' in cmd ? { nModified } : {}),
