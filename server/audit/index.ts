@@ -1,2 +1,2 @@
 export { createOutboxDispatcher, type OutboxDispatcher, type OutboxEvent } from './outbox-dispatcher.ts';
-export type { InsertRefusal } from './outbox-batches.ts';
+export type { InsertRefusal, StagedInsert } from './outbox-batches.ts';

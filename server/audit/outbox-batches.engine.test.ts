@@ -91,6 +91,37 @@ describe('insertRecords', () => {
   });
 });
 
+describe('stageRecords', () => {
+  it("stores the events at once, before the records, which are written only when asked", async () => {
+    const { outbox, received } = dispatcher();
+    outbox.subscribe(async (events) => void received.push(...events));
+    const docs = [prepared('a'), prepared('b')];
+    const staged = outbox.stageRecords(COLLECTION, docs);
+    await expect.poll(() => db.collection('outbox_batches').countDocuments()).toBe(1);
+    expect(await db.collection(COLLECTION).countDocuments()).toBe(0);
+    expect(await auditedIds()).toEqual([]);
+
+    expect(await staged.insert()).toEqual([]);
+    await outbox.idle();
+    expect(await db.collection(COLLECTION).countDocuments()).toBe(2);
+    expect(await auditedIds()).toEqual(docs.map((d) => String(d._id)));
+    expect(received).toHaveLength(2);
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
+  });
+
+  it('abandoned (the records will not be written), leaves a batch the sweep drops without inventing an event', async () => {
+    const { outbox, received } = dispatcher(0);
+    outbox.subscribe(async (events) => void received.push(...events));
+    outbox.stageRecords(COLLECTION, [prepared('never')]).abandon();
+    await expect.poll(() => db.collection('outbox_batches').countDocuments()).toBe(1);
+    // The grace period is 0 here, and the batch is no longer this process's: the sweep takes it at once.
+    await outbox.sweep();
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
+    expect(await auditedIds()).toEqual([]);
+    expect(received).toEqual([]);
+  });
+});
+
 describe('the sweep, after a crash', () => {
   it('delivers the events of records that were written (or deleted since), none of a record never written, and leaves young batches alone', async () => {
     // A delivery that fails leaves the batch document as a crash right after the insert would.

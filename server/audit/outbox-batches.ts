@@ -21,9 +21,13 @@
  */
 import { Binary, BSON, ObjectId, type Db, type Document, type MongoBulkWriteError } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
+import { NOT_AWAITING_JOURNAL } from '../storage/index.ts';
 
 /** A record the database refused, by its index in the list given. */
 export type InsertRefusal = { index: number; code?: number; keyPattern?: Document };
+
+/** New records whose events are being stored: `insert` writes them (once), `abandon` gives them up. */
+export type StagedInsert = { insert(): Promise<InsertRefusal[]>; abandon(): void };
 
 type Event = { id: ObjectId; recordId: ObjectId } & Document;
 /**
@@ -54,8 +58,13 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
   let tail: Promise<void> = Promise.resolve();
   const queued: Array<Promise<void>> = [];
 
-  async function insertRecords(collection: string, docs: Document[]): Promise<InsertRefusal[]> {
-    if (!docs.length) return [];
+  /**
+   * Step 1 starts at once: the batch's events are stored while the caller may still be writing an
+   * earlier batch, so an import's writes do not wait for that round trip. `insert` does steps 2
+   * and 3 once they are stored; `abandon` (the records will not be written) leaves the batch
+   * document to the sweep, which finds none of its records and drops it.
+   */
+  function stageRecords(collection: string, docs: Document[]): StagedInsert {
     const events: Event[] = [];
     for (const doc of docs) {
       if (doc._outbox) events.push(...(doc._outbox as Event[]));
@@ -63,16 +72,29 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
     }
     const parts = blobs(events).map((blob) => ({ _id: new ObjectId(), collection, events: new Binary(blob) }));
     for (const part of parts) live.add(String(part._id));
-    try {
-      if (parts.length) await batches.insertMany(parts);
-      const refusals = await db.collection(collection).insertMany(docs, { ordered: false }).then(() => [], refusalsOf);
-      const refused = new Set(refusals.map((r) => String(docs[r.index]!._id)));
-      if (parts.length) await queue(parts.map((p) => p._id), events.filter((e) => !refused.has(String(e.recordId))));
-      return refusals;
-    } catch (err) {
+    const release = () => {
       for (const part of parts) live.delete(String(part._id));
-      throw err;
-    }
+    };
+    // On disk before the records are: their insert, after it, waits for the journal (storage/write-concerns.ts).
+    const stored = parts.length ? batches.insertMany(parts, NOT_AWAITING_JOURNAL).then(() => undefined) : Promise.resolve();
+    // Awaited by insert; a batch abandoned before that must not count as unhandled.
+    stored.catch(() => undefined);
+    return {
+      async insert() {
+        if (!docs.length) return [];
+        try {
+          await stored;
+          const refusals = await db.collection(collection).insertMany(docs, { ordered: false }).then(() => [], refusalsOf);
+          const refused = new Set(refusals.map((r) => String(docs[r.index]!._id)));
+          if (parts.length) await queue(parts.map((p) => p._id), events.filter((e) => !refused.has(String(e.recordId))));
+          return refusals;
+        } catch (err) {
+          release();
+          throw err;
+        }
+      },
+      abandon: release,
+    };
   }
 
   /**
@@ -84,7 +106,7 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
     const delivery = tail.then(async () => {
       try {
         if (events.length) await deps.deliver(events);
-        await batches.deleteMany({ _id: { $in: ids } });
+        await batches.deleteMany({ _id: { $in: ids } }, NOT_AWAITING_JOURNAL);
       } catch (err) {
         logger.error({ err }, "delivering a batch of new records' events failed; the sweep will retry");
       } finally {
@@ -119,7 +141,12 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
     await batches.deleteOne({ _id: batch._id });
   }
 
-  return { insertRecords, sweep, idle: () => tail };
+  return {
+    stageRecords,
+    insertRecords: (collection: string, docs: Document[]) => stageRecords(collection, docs).insert(),
+    sweep,
+    idle: () => tail,
+  };
 }
 
 /** The events as BSON blobs of at most MAX_DOC_BYTES: one, serialized once, unless they are larger. */

@@ -8,6 +8,7 @@
  */
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
+import { NOT_AWAITING_JOURNAL } from '../storage/index.ts';
 import { expandChanges, recordsChanges, type FieldChange } from './event-changes.ts';
 import { createOutboxBatches } from './outbox-batches.ts';
 
@@ -36,12 +37,15 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
       return { _id: id, ...rest };
     });
     if (entries.length) {
-      await audit.insertMany(entries, { ordered: false }).catch((err: { code?: number; writeErrors?: Array<{ code: number }> }) => {
+      await audit.insertMany(entries, { ordered: false, ...NOT_AWAITING_JOURNAL }).catch((err: { code?: number; writeErrors?: Array<{ code: number }> }) => {
         const errors = err.writeErrors ?? [err];
         if (!errors.every((e) => e.code === 11000)) throw err;
       });
     }
-    for (const subscriber of subscribers) await subscriber(events.map((event) => expandChanges(event)));
+    if (!subscribers.length) return;
+    // Expanded once for all of them: subscribers read events and never change them.
+    const expanded = events.map((event) => expandChanges(event));
+    for (const subscriber of subscribers) await subscriber(expanded);
   }
 
   async function deliver(collection: string, docs: Document[]): Promise<void> {
@@ -104,6 +108,8 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
     },
     /** Inserts new records, their events delivered through one outbox document (outbox-batches.ts). */
     insertRecords: batches.insertRecords,
+    /** The same in two steps, the events stored at once (outbox-batches.ts). */
+    stageRecords: batches.stageRecords,
     /** A write to `collection` left events in document `id`. */
     notify(collection: string, id: unknown): void {
       const ids = queue.get(collection) ?? new Set();

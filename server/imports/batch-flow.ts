@@ -8,7 +8,8 @@
  */
 import { prepareBatch, type ImportRun, type PreparedBatch, type Row } from './import-batch.ts';
 import type { ImportJob, JobStore } from './import-job.ts';
-import { writeBatch } from './write-batch.ts';
+import { stageCreates, writeBatch } from './write-batch.ts';
+import type { StagedInsert } from '../audit/index.ts';
 
 const PROGRESS_MS = 200;
 
@@ -19,12 +20,12 @@ export function createBatchFlow(deps: { run: ImportRun; job: ImportJob; jobs: Jo
   let writing: Promise<void> = Promise.resolve();
   let savedAt = 0;
 
-  async function apply(prepared: PreparedBatch): Promise<void> {
-    if (deps.dryRun) {
+  async function apply(prepared: PreparedBatch, staged: StagedInsert | undefined): Promise<void> {
+    if (!staged) {
       job.created += prepared.creates.length;
       job.updated += prepared.updates.length;
     } else {
-      const written = await writeBatch(run, prepared);
+      const written = await writeBatch(run, prepared, staged);
       job.created += written.created;
       job.updated += written.updated;
       await jobs.report(job, written.problems);
@@ -38,10 +39,17 @@ export function createBatchFlow(deps: { run: ImportRun; job: ImportJob; jobs: Jo
   return {
     async add(rows) {
       const prepared = await prepareBatch(run, rows);
-      await writing;
-      await jobs.report(job, prepared.problems);
+      // Its new records' events are stored while the batch before it is written (write-batch.ts).
+      const staged = deps.dryRun ? undefined : stageCreates(run, prepared);
+      try {
+        await writing;
+        await jobs.report(job, prepared.problems);
+      } catch (err) {
+        staged?.abandon();
+        throw err;
+      }
       job.unchanged += prepared.unchanged;
-      writing = apply(prepared);
+      writing = apply(prepared, staged);
       // Awaited by the next add or by finish; until then a failure must not count as unhandled.
       writing.catch(() => undefined);
     },

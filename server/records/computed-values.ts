@@ -10,7 +10,7 @@ import { scopeFilter } from './access.ts';
 import type { SaveHooks } from './save-hooks.ts';
 import type { DuplicateGuard } from './duplicate-guard.ts';
 import type { RecordTitles } from './record-title.ts';
-import type { InsertRefusal } from '../audit/index.ts';
+import type { InsertRefusal, StagedInsert } from '../audit/index.ts';
 import { AUDIT_FIELDS, fieldTypeOf, type CompiledEntity, type Field, type MetadataStore } from '../metadata/index.ts';
 import { formulaValue } from './record-view.ts';
 import { loadParents, missingIds, parentKey, type ParentCache, type ReadContext } from './parents.ts';
@@ -21,6 +21,8 @@ export type EventSink = {
   notify(collection: string, id: unknown): void;
   /** Inserts new records (unordered), their events delivered through one outbox document for all of them; the ones refused come back. */
   insertRecords(collection: string, docs: Document[]): Promise<InsertRefusal[]>;
+  /** The same in two steps: their events are stored from now on, the records when `insert` is called (an import's next batch). */
+  stageRecords(collection: string, docs: Document[]): StagedInsert;
 };
 
 /** Whether an id names a user (issue 4): user fields must point at one. */

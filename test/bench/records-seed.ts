@@ -66,7 +66,8 @@ async function seedThroughDriver(o: SeedOptions, accountIds: string[], from: num
     await registry.refresh();
     const entity = registry.require('contact');
     // The seed writes documents and audit entries itself, below: the pipeline only prepares them.
-    const ctx: WriteContext = { db, registry, store, events: { notify: () => undefined, insertRecords: () => Promise.reject(new Error('the seed inserts its records itself')) } };
+    const refuse = () => Promise.reject(new Error('the seed inserts its records itself'));
+    const ctx: WriteContext = { db, registry, store, events: { notify: () => undefined, insertRecords: refuse, stageRecords: () => ({ insert: refuse, abandon: () => undefined }) } };
     for (let start = from; start < to; start += DRIVER_BATCH) {
       const indexes = Array.from({ length: Math.min(DRIVER_BATCH, to - start) }, (_, k) => start + k);
       const docs = await Promise.all(
