@@ -53,9 +53,9 @@ describe('embedded engine durability', () => {
     // survives a crash whenever the records inserted after it (waiting for the journal) do.
     const a = await start();
     const db = a.client.db('crm');
-    await db.collection('outbox').insertOne({ _id: 'batch', events: 3 }, { writeConcern: { w: 1, j: false } });
+    await db.collection<{ _id: string; events: number }>('outbox').insertOne({ _id: 'batch', events: 3 }, { writeConcern: { w: 1, j: false } });
     await db.collection('audit').insertMany([{ n: 1 }, { n: 2 }], { writeConcern: { w: 1, j: false } });
-    await db.collection('records').insertOne({ _id: 'record' });
+    await db.collection<{ _id: string }>('records').insertOne({ _id: 'record' });
     const copy = await tempDir();
     await cp(a.dataDir, copy, { recursive: true, filter: (src) => !src.endsWith('mongod.lock') });
 

@@ -225,8 +225,9 @@ const dbStats: CommandHandler = (_cmd, ctx) => {
 };
 
 /**
- * `fsync`: every acknowledged write is already fsynced in the journal, so here it checkpoints,
- * folding the journal into a new snapshot (what a tool or a benchmark asks for before it measures).
+ * `fsync`: checkpoints, folding the journal into a new snapshot (what a tool or a benchmark asks
+ * for before it measures); once it answers, every write is on disk, those acknowledged with
+ * `j: false` included.
  * The write lock (`lock: true`) is not offered.
  */
 const fsync: CommandHandler = async (cmd, ctx) => {
