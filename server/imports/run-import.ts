@@ -14,7 +14,12 @@ import { createBatchFlow, type BatchFlow } from './batch-flow.ts';
 import type { ImportJob, JobStore } from './import-job.ts';
 import { MAX_COLUMNS } from './import-mappings.ts';
 
-const BATCH_ROWS = 500;
+/**
+ * Rows a batch holds at most. Each batch costs a few round trips to the database whatever its
+ * size; at 1,000 rows a 100k-row import ran 1–10% faster than at 500 (three alternated pairs),
+ * and holds a batch of a few MB.
+ */
+const BATCH_ROWS = 1000;
 const BATCH_CHARS = 4_000_000;
 /** The longest row (all its cells), in characters. */
 export const MAX_ROW_CHARS = 1_000_000;
