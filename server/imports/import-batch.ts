@@ -148,12 +148,16 @@ function uniqueValues(run: ImportRun, p: PreparedCreate | PreparedChange): Uniqu
 
 const columnOrder = (run: ImportRun, column: string | null): number => (column === null ? Infinity : run.mapping.columns.findIndex((c) => c.column === column));
 
-export async function prepareBatch(run: ImportRun, rows: Row[]): Promise<PreparedBatch> {
+/** A batch prepared but for its unique values (checkUnique does those, batch after batch). */
+export type PreparedRows = { prepared: Array<PreparedCreate | PreparedChange>; problems: RowProblem[] };
+
+/** Steps 1–5 for each row: cells, relations, upsert targets, the write pipeline. */
+export async function prepareRows(run: ImportRun, rows: Row[]): Promise<PreparedRows> {
   const drafts = readCells(run, rows);
   await resolveRelations(run, drafts);
   const existing = await findExisting(run, drafts);
-  const out: PreparedBatch = { creates: [], updates: [], unchanged: 0, problems: [] };
-  const prepared: Array<PreparedCreate | PreparedChange> = [];
+  const out: PreparedRows = { prepared: [], problems: [] };
+  const { prepared } = out;
   const duplicates = run.duplicates();
   for (const d of drafts) {
     const target = targetOf(run, d, existing);
@@ -170,6 +174,16 @@ export async function prepareBatch(run: ImportRun, rows: Row[]): Promise<Prepare
       out.problems.push(...found, ...hiddenProblems(run, d.row, d.body, found, isNew));
     }
   }
+  return out;
+}
+
+/**
+ * The last step: unique values, against the file so far and the database. Batches must come here
+ * in file order (the values of earlier rows are remembered as each batch is checked).
+ */
+export async function checkUnique(run: ImportRun, rows: PreparedRows): Promise<PreparedBatch> {
+  const { prepared } = rows;
+  const out: PreparedBatch = { creates: [], updates: [], unchanged: 0, problems: rows.problems };
   const values = prepared.flatMap((p) => uniqueValues(run, p));
   const refused = await run.unique.check(values);
   const refusedRows = new Set<number>();

@@ -10,6 +10,7 @@ import type { Access, RecordsService } from '../records/records.service.ts';
 import type { WriteContext } from '../records/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { ImportRun } from './import-batch.ts';
+import { duplicateWindow } from './batch-flow.ts';
 import { createJobStore, newJob, type ImportJob } from './import-job.ts';
 import { checkMapping, createMappingStore, type ImportMode, type Mapping } from './import-mappings.ts';
 import { importProblems } from './imports.problems.ts';
@@ -61,21 +62,14 @@ export function createImports(deps: { ctx: WriteContext; records: RecordsService
       return field.type === 'relation' ? [{ column, resolve: relationResolver({ ctx, actor: a.actor, field, column }) }] : [];
     });
     // A dry run writes nothing, so duplicate-rule keys of earlier batches are kept for the whole run.
-    // A real run finds them in the database, but for the batch being written while the next is
-    // prepared (batch-flow.ts): each batch's map starts with the keys of the batch before it.
+    // A real run finds them in the database, but for the batches not yet written when the next is
+    // prepared (batch-flow.ts): each batch's map starts with the keys of the AHEAD - 1 before it.
     const whole = new Map<string, string>();
-    let previous = new Map<string, string>();
-    let current = new Map<string, string>();
-    const twoBatches = () => {
-      const own = [...current].filter(([k]) => !previous.has(k));
-      previous = new Map(own);
-      current = new Map(own);
-      return current;
-    };
+    const lastBatches = duplicateWindow();
     return {
       ctx, entity: a.entity, perms: a.perms, actor: a.actor, mapping, relations,
       unique: createUniqueKeys({ db: ctx.db, entity: a.entity, perms: a.perms, importId: job._id }),
-      duplicates: () => (job.dryRun ? whole : twoBatches()),
+      duplicates: () => (job.dryRun ? whole : lastBatches()),
       present: (doc: Document) => records.present(a.entity.name, doc, a.actor),
     };
   }
