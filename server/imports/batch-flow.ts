@@ -6,7 +6,7 @@
  * written once the one before it is written, so the report stays in row order. Rows of batches not
  * written yet are not in the database when a later batch is prepared; what it checks against them
  * it finds in the import's own records of them instead (unique-keys.ts, and the duplicate-rule
- * keys of the last AHEAD - 1 batches: imports.service.ts).
+ * keys of the last AHEAD - 1 batches: duplicateWindow below).
  */
 import { checkUnique, prepareRows, type ImportRun, type PreparedBatch, type Row } from './import-batch.ts';
 import type { ImportJob, JobStore } from './import-job.ts';
