@@ -1,2 +1,3 @@
 export { createOutboxDispatcher, type OutboxDispatcher, type OutboxEvent } from './outbox-dispatcher.ts';
 export type { InsertRefusal, StagedInsert } from './outbox-batches.ts';
+export { entryOf, renameInAuditBatches } from './audit-batches.ts';

@@ -8,6 +8,7 @@ import { ObjectId, type Db, type Document } from 'mongodb';
 import { startTestEngine, type TestEngine } from '../../test/support/test-engine.ts';
 import { createLogger } from '../shared/logger.ts';
 import { createOutboxDispatcher, type OutboxEvent } from './outbox-dispatcher.ts';
+import { entryOf } from './audit-batches.ts';
 
 let t: TestEngine;
 let db: Db;
@@ -35,7 +36,12 @@ function prepared(ref: string, extra: Document = {}): Document {
   return { _id, ref, ...extra, _version: 1, _outbox: [{ id: new ObjectId(), type: 'created', entity: 'client', recordId: _id, at: new Date(), actorId: 'u1', channel: 'import', values: { ref, ...extra } }] };
 }
 
-const auditedIds = async (): Promise<string[]> => (await db.collection('audit_log').find().sort({ _id: 1 }).toArray()).map((e) => String(e.recordId));
+/** The records with an audit entry: a batch's document lists all of its records. */
+const auditedIds = async (): Promise<string[]> => (await db.collection('audit_log').find().sort({ _id: 1 }).toArray()).flatMap((e) => (Array.isArray(e.recordId) ? e.recordId : [e.recordId]).map(String));
+const auditEntry = async (recordId: ObjectId): Promise<Document | undefined> => {
+  const stored = await db.collection('audit_log').findOne({ recordId });
+  return stored ? entryOf(stored, recordId) : undefined;
+};
 
 describe('insertRecords', () => {
   it('writes the records without an outbox of their own and delivers the events of those written, not of those refused', async () => {
@@ -44,6 +50,7 @@ describe('insertRecords', () => {
     await db.collection(COLLECTION).insertOne({ _id: new ObjectId(), ref: 'taken' });
     const docs = [prepared('a'), prepared('taken'), prepared('b')];
     const ids = docs.map((d) => String(d._id));
+    const created = docs.map((d) => (d._outbox as Document[])[0]!);
 
     const refusals = await outbox.insertRecords(COLLECTION, docs);
     await outbox.idle();
@@ -51,7 +58,12 @@ describe('insertRecords', () => {
     expect(refusals).toEqual([{ index: 1, code: 11000, keyPattern: { ref: 1 } }]);
     expect(await db.collection(COLLECTION).countDocuments({ _outbox: { $exists: true } })).toBe(0);
     expect(await auditedIds()).toEqual([ids[0], ids[2]]);
-    expect((await db.collection('audit_log').findOne({ recordId: docs[0]!._id }))?.values).toEqual({ ref: 'a' });
+    // One audit document for the batch, which reads as the record's own entry.
+    expect(await db.collection('audit_log').countDocuments()).toBe(1);
+    const { id, ...event } = created[0]!;
+    expect(await auditEntry(docs[0]!._id)).toEqual({ _id: id, ...event });
+    expect((await auditEntry(docs[2]!._id))?.values).toEqual({ ref: 'b' });
+    expect(await auditEntry(docs[1]!._id)).toBeUndefined();
     // Subscribers get the changes listed, as they get every event.
     expect(received.map((e) => [String(e.recordId), e.changes])).toEqual([[ids[0], [{ field: 'ref', before: null, after: 'a' }]], [ids[2], [{ field: 'ref', before: null, after: 'b' }]]]);
     expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
@@ -147,7 +159,7 @@ describe('the sweep, after a crash', () => {
     const expected = [String(stored._id), String(binned._id)].sort();
     expect((await auditedIds()).sort()).toEqual(expected);
     expect(later.received.map((e) => String(e.recordId)).sort()).toEqual(expected);
-    expect(await db.collection('audit_log').findOne({ recordId: stored._id })).toMatchObject({ type: 'created', channel: 'import', values: { ref: 'stored' } });
+    expect(await auditEntry(stored._id)).toMatchObject({ type: 'created', channel: 'import', values: { ref: 'stored' } });
     expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
   });
 });

@@ -13,6 +13,7 @@
  * 1. the batch's events are stored (one insert into `outbox_batches`) before any record;
  * 2. the records are inserted (unordered: the database may refuse some, a taken unique value);
  * 3. the events of the records written are delivered from memory, then the batch document goes.
+ *    Their audit entry is one document for the batch, which keeps the blob (audit-batches.ts).
  * A crash (or a failed delivery) leaves the batch document behind. The sweep delivers it once it
  * is older than any write could still be running (GRACE_MS), and only the events of records that
  * exist, in their collection or (deleted since) in the recycle bin: a record the crash kept from
@@ -22,6 +23,7 @@
 import { Binary, BSON, ObjectId, type Db, type Document, type MongoBulkWriteError } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 import { NOT_AWAITING_JOURNAL } from '../storage/index.ts';
+import { batchEntries, eventsOf, isAudited, type StoredEvent as Event } from './audit-batches.ts';
 
 /** A record the database refused, by its index in the list given. */
 export type InsertRefusal = { index: number; code?: number; keyPattern?: Document };
@@ -29,12 +31,16 @@ export type InsertRefusal = { index: number; code?: number; keyPattern?: Documen
 /** New records whose events are being stored: `insert` writes them (once), `abandon` gives them up. */
 export type StagedInsert = { insert(): Promise<InsertRefusal[]>; abandon(): void };
 
-type Event = { id: ObjectId; recordId: ObjectId } & Document;
 /**
  * The events as one BSON blob, not an array of documents: the database stores, journals and drops
- * it as bytes, never parsing the thousands of values inside (they are read only by the sweep).
+ * it as bytes, never parsing the thousands of values inside (they are read only by the sweep, and
+ * by a record's history once the blob is the batch's audit document: audit-batches.ts).
  */
 type BatchDoc = { _id: ObjectId; collection: string; events: Binary };
+/** A batch document with the events its blob holds. */
+type Part = { doc: BatchDoc; events: Event[] };
+/** What delivering a batch takes: its events (to the subscribers) and the batch's audit documents. */
+export type BatchDelivery = { events: Event[]; audit: Document[] };
 
 /** Longer than any insertMany of one batch can take, so the sweep never races a live write. */
 const GRACE_MS = 5 * 60_000;
@@ -50,7 +56,7 @@ function keyPatternOf(err: { keyPattern?: Document; errmsg?: string } | undefine
 }
 
 /** `deliver` gets events in their stored form and must be idempotent (the sweep may repeat a delivery a crash cut short). */
-export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (events: Event[]) => Promise<void>; graceMs?: number }) {
+export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (delivery: BatchDelivery) => Promise<void>; graceMs?: number }) {
   const { db, logger } = deps;
   const batches = db.collection<BatchDoc>('outbox_batches');
   /** Batches this process is writing or delivering: the sweep leaves them to it. */
@@ -70,13 +76,13 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
       if (doc._outbox) events.push(...(doc._outbox as Event[]));
       delete doc._outbox;
     }
-    const parts = blobs(events).map((blob) => ({ _id: new ObjectId(), collection, events: new Binary(blob) }));
-    for (const part of parts) live.add(String(part._id));
+    const parts = blobs(events).map((part) => ({ doc: { _id: new ObjectId(), collection, events: new Binary(part.blob) }, events: part.events }));
+    for (const part of parts) live.add(String(part.doc._id));
     const release = () => {
-      for (const part of parts) live.delete(String(part._id));
+      for (const part of parts) live.delete(String(part.doc._id));
     };
     // On disk before the records are: their insert, after it, waits for the journal (storage/write-concerns.ts).
-    const stored = parts.length ? batches.insertMany(parts, NOT_AWAITING_JOURNAL).then(() => undefined) : Promise.resolve();
+    const stored = parts.length ? batches.insertMany(parts.map((p) => p.doc), NOT_AWAITING_JOURNAL).then(() => undefined) : Promise.resolve();
     // Awaited by insert; a batch abandoned before that must not count as unhandled.
     stored.catch(() => undefined);
     return {
@@ -86,7 +92,7 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
           await stored;
           const refusals = await db.collection(collection).insertMany(docs, { ordered: false }).then(() => [], refusalsOf);
           const refused = new Set(refusals.map((r) => String(docs[r.index]!._id)));
-          if (parts.length) await queue(parts.map((p) => p._id), events.filter((e) => !refused.has(String(e.recordId))));
+          if (parts.length) await queue(parts, (e) => !refused.has(String(e.recordId)));
           return refusals;
         } catch (err) {
           release();
@@ -102,10 +108,11 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
    * goes on (the next batch of an import is written meanwhile); a caller more than MAX_QUEUED
    * batches ahead waits, so the events held in memory stay bounded however long the file.
    */
-  async function queue(ids: ObjectId[], events: Event[]): Promise<void> {
+  async function queue(parts: Part[], written: (e: Event) => boolean): Promise<void> {
+    const ids = parts.map((p) => p.doc._id);
     const delivery = tail.then(async () => {
       try {
-        if (events.length) await deps.deliver(events);
+        await deliverParts(parts, written);
         await batches.deleteMany({ _id: { $in: ids } }, NOT_AWAITING_JOURNAL);
       } catch (err) {
         logger.error({ err }, "delivering a batch of new records' events failed; the sweep will retry");
@@ -128,16 +135,27 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
     }
   }
 
+  /** The events of the records written, each part's audit document keeping its blob. */
+  async function deliverParts(parts: Part[], written: (e: Event) => boolean): Promise<void> {
+    const events: Event[] = [];
+    const audit: Document[] = [];
+    for (const part of parts) {
+      const kept = part.events.filter(written);
+      events.push(...kept);
+      audit.push(...batchEntries(part.doc._id, part.doc.events, part.events, kept.filter(isAudited)));
+    }
+    if (events.length) await deps.deliver({ events, audit });
+  }
+
   async function recover(batch: BatchDoc): Promise<void> {
-    const all = BSON.deserialize(batch.events.buffer.subarray(0, batch.events.position)).events as Event[];
+    const all = eventsOf(batch.events);
     const ids = all.map((e) => e.recordId);
     const [stored, binned] = await Promise.all([
       db.collection(batch.collection).find({ _id: { $in: ids } }, { projection: { _id: 1 } }).toArray(),
       db.collection('recycle_bin').find({ recordId: { $in: ids } }, { projection: { recordId: 1 } }).toArray(),
     ]);
     const written = new Set([...stored.map((d) => String(d._id)), ...binned.map((d) => String(d.recordId))]);
-    const events = all.filter((e) => written.has(String(e.recordId)));
-    if (events.length) await deps.deliver(events);
+    await deliverParts([{ doc: batch, events: all }], (e) => written.has(String(e.recordId)));
     await batches.deleteOne({ _id: batch._id });
   }
 
@@ -150,10 +168,10 @@ export function createOutboxBatches(deps: { db: Db; logger: Logger; deliver: (ev
 }
 
 /** The events as BSON blobs of at most MAX_DOC_BYTES: one, serialized once, unless they are larger. */
-function blobs(events: Event[]): Uint8Array[] {
+function blobs(events: Event[]): Array<{ blob: Uint8Array; events: Event[] }> {
   if (!events.length) return [];
   const whole = BSON.serialize({ events });
-  if (whole.length <= MAX_DOC_BYTES) return [whole];
+  if (whole.length <= MAX_DOC_BYTES) return [{ blob: whole, events }];
   const parts: Event[][] = [];
   let bytes = Infinity;
   for (const event of events) {
@@ -165,7 +183,7 @@ function blobs(events: Event[]): Uint8Array[] {
     parts.at(-1)!.push(event);
     bytes += size;
   }
-  return parts.map((part) => BSON.serialize({ events: part }));
+  return parts.map((part) => ({ blob: BSON.serialize({ events: part }), events: part }));
 }
 
 /** The records an unordered insertMany refused; anything but per-record refusals is thrown on. */

@@ -9,7 +9,8 @@
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 import { NOT_AWAITING_JOURNAL } from '../storage/index.ts';
-import { expandChanges, recordsChanges, type FieldChange } from './event-changes.ts';
+import { expandChanges, type FieldChange } from './event-changes.ts';
+import { eventEntry, isAudited } from './audit-batches.ts';
 import { createOutboxBatches } from './outbox-batches.ts';
 
 export type OutboxEvent = { id: ObjectId; changes?: FieldChange[] } & Document;
@@ -29,13 +30,13 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
   const audit = db.collection('audit_log');
   const subscribers: OutboxSubscriber[] = [];
 
-  /** Audit entries (their _id the event id, so a repeat inserts nothing twice), then the subscribers. */
-  async function deliverEvents(events: OutboxEvent[]): Promise<void> {
+  /**
+   * Audit entries (their _id the event id, or for a batch of new records the batch's: a repeat
+   * inserts nothing twice), then the subscribers. `batchEntries`: a batch's own (audit-batches.ts).
+   */
+  async function deliverEvents(events: OutboxEvent[], batchEntries?: Document[]): Promise<void> {
     // Audit entries keep the event's stored form (event-changes.ts); subscribers get the changes listed.
-    const entries = events.filter((event) => recordsChanges(event) && event.audited !== false).map((event) => {
-      const { id, audited: _audited, ...rest } = event;
-      return { _id: id, ...rest };
-    });
+    const entries = batchEntries ?? events.filter(isAudited).map(eventEntry);
     if (entries.length) {
       await audit.insertMany(entries, { ordered: false, ...NOT_AWAITING_JOURNAL }).catch((err: { code?: number; writeErrors?: Array<{ code: number }> }) => {
         const errors = err.writeErrors ?? [err];
@@ -58,7 +59,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
     await db.collection(collection).updateMany({ _id: { $in: docs.map((d) => d._id) } }, { $pull: { _outbox: { id: { $in: ids } } } } as Document);
   }
 
-  const batches = createOutboxBatches({ db, logger, deliver: deliverEvents, graceMs: deps.batchGraceMs });
+  const batches = createOutboxBatches({ db, logger, deliver: ({ events, audit }) => deliverEvents(events, audit), graceMs: deps.batchGraceMs });
 
   async function drain(): Promise<void> {
     while (queue.size) {

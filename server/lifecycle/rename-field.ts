@@ -10,6 +10,7 @@ import type { ReadContext } from '../records/index.ts';
 import { metadataProblems } from '../metadata/index.ts';
 import { Problem } from '../shared/errors.ts';
 import { lifecycleProblems } from './lifecycle.problems.ts';
+import { renameInAuditBatches } from '../audit/index.ts';
 
 export type RoleRename = { before(entity: string, from: string, to: string): Promise<void>; after(entity: string, from: string, to: string): Promise<void> };
 export type FieldRename = ReturnType<typeof createFieldRename>;
@@ -63,6 +64,7 @@ export function createFieldRename(deps: { ctx: ReadContext; metadata: MetadataSe
     await ctx.db.collection('audit_log').updateMany({ entity: entityName, 'changes.field': from }, { $set: { 'changes.$[c].field': to } }, { arrayFilters: [{ 'c.field': from }] });
     // Entries of created records keep their values by field name (audit/event-changes.ts).
     await ctx.db.collection('audit_log').updateMany({ entity: entityName, [`values.${from}`]: { $exists: true } }, { $rename: { [`values.${from}`]: `values.${to}` } });
+    await renameInAuditBatches(ctx.db, entityName, from, to);
     await ctx.db.collection('recycle_bin').updateMany({ entity: entityName, [`record.${from}`]: { $exists: true } }, { $rename: { [`record.${from}`]: `record.${to}` } });
     await roles.after(entityName, from, to);
     await deps.follow?.(entityName, from, to);

@@ -10,6 +10,7 @@ import type { Access } from './records.service.ts';
 import { recordProblems } from './records.problems.ts';
 import { visibleNames } from './access.ts';
 import { changesOf, type FieldChange } from '../audit/event-changes.ts';
+import { entryOf } from '../audit/index.ts';
 
 type AuditEntry = { _id: ObjectId; type: string; entity: string; recordId: ObjectId; at: Date; actorId: string; channel: string; changes?: FieldChange[]; values?: Record<string, unknown> };
 
@@ -24,8 +25,11 @@ export async function recordHistory(ctx: ReadContext, a: Access, record: Documen
   const data = [];
   let last: ObjectId | undefined;
   const cursor = ctx.db.collection<AuditEntry>('audit_log').find(filter).sort({ _id: -1 });
-  for await (const entry of cursor) {
-    last = entry._id;
+  for await (const stored of cursor) {
+    // The page ends at the stored document (a batch of new records has one for all: audit-batches.ts).
+    last = stored._id;
+    const entry = entryOf(stored, record._id as ObjectId) as AuditEntry | undefined;
+    if (!entry) continue;
     // In the entity's field order (a renamed field's value moves to the end of a stored `values`).
     const changes = (changesOf(entry) ?? []).filter((c) => !visible || visible.has(c.field)).sort((x, y) => orderOf(x.field) - orderOf(y.field));
     if (entry.type === 'updated' && changes.length === 0) continue;

@@ -41,6 +41,9 @@ describe('renaming a field', () => {
     const kept = await createRecord(server, 'person', { surname: 'Hill', niNumber: 'QQ123456C', dependants: 2, household: household._id });
     await server.call('PATCH', `/api/entities/person/records/${kept._id}`, { niNumber: 'QQ123456D' });
     const binned = await createRecord(server, 'person', { surname: 'Gone', niNumber: 'QQ999999A' });
+    // Records created many at a time share one audit document for the batch (audit/audit-batches.ts).
+    const bulk = await server.call('POST', '/api/entities/person/records/bulk-create', { records: [{ surname: 'Bulk', niNumber: 'QQ111111B' }, { surname: 'Bulk', niNumber: 'QQ222222B' }] });
+    expect(bulk.status, JSON.stringify(bulk.body)).toBe(200);
     await server.call('DELETE', `/api/entities/person/records/${binned._id}`);
     await settled(server, ['person']);
 
@@ -66,6 +69,11 @@ describe('renaming a field', () => {
     const fields = (await definition('person')).fields.map((f: { name: string }) => f.name);
     expect(created.changes.map((c: { field: string }) => c.field)).toEqual(fields.filter((f: string) => created.changes.some((c: { field: string }) => c.field === f)));
     expect(created.changes.map((c: { field: string }) => c.field)).not.toContain('niNumber');
+    const bulkId = bulk.body.results[1].record._id;
+    const bulkHistory = (await server.call('GET', `/api/entities/person/records/${bulkId}/history`)).body.data;
+    expect(bulkHistory).toHaveLength(1);
+    expect(bulkHistory[0].changes).toContainEqual({ field: 'nationalInsurance', before: null, after: 'QQ222222B' });
+    expect(bulkHistory[0].changes.map((c: { field: string }) => c.field)).not.toContain('niNumber');
     // A restored record comes back with its value under the new name.
     const entry = (await server.call('GET', '/api/recycle-bin?entity=person')).body.data.find((e: { recordId: string }) => e.recordId === binned._id);
     await server.call('POST', `/api/recycle-bin/${entry.id}/restore`);

@@ -92,6 +92,28 @@ describe('field history', () => {
     expect(rest.data.map((e: { type: string }) => e.type)).toEqual(['created']);
   });
 
+  it('gives records created many at a time their own created entry, from the one audit document of the batch', async () => {
+    const bulk = await server.call('POST', `${records}/bulk-create`, { records: ['Ann', 'Bob', 'Cy'].map((first, i) => ({ name: { first, last: 'Batch' }, note: `n${i}` })) });
+    const [ann, bob, cy] = bulk.body.results.map((r: { record: { _id: string } }) => r.record._id) as string[];
+    const audit = server.engine.client.db('rapport').collection('audit_log');
+    await vi.waitFor(async () => expect(await audit.countDocuments({ recordId: { $in: [ann, bob, cy].map((id) => new ObjectId(id!)) } })).toBe(1), { timeout: 5000 });
+    for (const note of ['m1', 'm2']) expect((await server.call('PATCH', `${records}/${bob}`, { note })).status).toBe(200);
+    let page = { data: [] as Array<Record<string, unknown>>, nextCursor: null as string | null };
+    for (let i = 0; i < 50 && page.data.length < 3; i++) {
+      page = (await server.call('GET', `${records}/${bob}/history`)).body;
+      if (page.data.length < 3) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(page.data.map((e) => e.type)).toEqual(['updated', 'updated', 'created']);
+    expect(page.data[2]).toMatchObject({ channel: 'api', changes: expect.arrayContaining([{ field: 'note', before: null, after: 'n1' }]) });
+    // Paging crosses into the batch's document and out of it again.
+    const first = (await server.call('GET', `${records}/${bob}/history?limit=2`)).body;
+    const rest = (await server.call('GET', `${records}/${bob}/history?limit=2&cursor=${first.nextCursor}`)).body;
+    expect(rest).toMatchObject({ data: [{ id: page.data[2]!.id, type: 'created' }], nextCursor: null });
+    // Each record of the batch reads its own values, not another's.
+    const notes = await Promise.all([ann, cy].map(async (id) => (await server.call('GET', `${records}/${id}/history`)).body.data.map((e: { changes: Array<{ field: string; after: unknown }> }) => e.changes.find((c) => c.field === 'note')?.after)));
+    expect(notes).toEqual([['n0'], ['n2']]);
+  });
+
   it("reads a record's entries through an index, not by scanning the whole audit log", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 20; i++) ids.push(String((await createRecord(server, 'donor', { name: { first: `Scan${i}`, last: 'Log' } }))._id));

@@ -64,7 +64,8 @@ export async function settled(server: AppServer, entities: string[]): Promise<vo
     for (const entity of entities) {
       if (await collection(server, `rec_${entity}`).countDocuments({ '_outbox.0': { $exists: true } })) return false;
     }
-    return true;
+    // Records created many at a time keep their events in a batch document until delivered (audit/outbox-batches.ts).
+    return (await collection(server, 'outbox_batches').countDocuments()) === 0;
   });
 }
 
