@@ -150,16 +150,22 @@ describe('a file longer than a batch', () => {
   it('reports duplicates and unknown targets across batches, the same in the dry and the real run', async () => {
     const rows = Array.from({ length: 1200 }, (_, i) => `P${i},p${i}@bulk.example,,${i === 698 ? 'Atlantis' : 'Acme'},,,,,,`);
     rows[1100] = 'Again,P0@bulk.example,,Acme,,,,,,';
+    // Another record's address, in both batches: a row refused for it does not make it the file's.
+    rows[5] = 'Ex1,existing@x.org,,Acme,,,,,,';
+    rows[1150] = 'Ex2,EXISTING@x.org,,Acme,,,,,,';
     const csv = [HEADER, ...rows].join('\n');
+    const taken = `email "existing@x.org" is already used by contact ${existingId}`;
     const want = [
+      { row: 7, column: 'Email', reason: taken },
       { row: 700, column: 'Account', reason: 'no account has name "Atlantis"' },
       { row: 1102, column: 'Email', reason: 'email "p0@bulk.example" is also in row 2' },
+      { row: 1152, column: 'Email', reason: taken },
     ];
     const dry = await importCsv(csv, { columns: JSON.stringify(COLUMNS), dryRun: 'true' });
-    expect(dry.body).toMatchObject({ rowsRead: 1200, created: 1198, failed: 2, problems: want });
+    expect(dry.body).toMatchObject({ rowsRead: 1200, created: 1196, failed: 4, problems: want });
     const real = await importCsv(csv, { columns: JSON.stringify(COLUMNS) });
-    expect(real.body).toMatchObject({ rowsRead: 1200, created: 1198, failed: 2, problems: want });
-    expect(await collection(server, 'rec_contact').countDocuments({ email: /@bulk\.example$/ })).toBe(1198);
+    expect(real.body).toMatchObject({ rowsRead: 1200, created: 1196, failed: 4, problems: want });
+    expect(await collection(server, 'rec_contact').countDocuments({ email: /@bulk\.example$/ })).toBe(1196);
   }, 60_000);
 });
 
