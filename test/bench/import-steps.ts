@@ -84,8 +84,9 @@ export async function peakRss<T>(pid: number, work: () => Promise<T>): Promise<{
 
 /**
  * Seconds until the outbox dispatcher has delivered every event of the contacts (audit entries
- * included), from their records or their batch's document. Events leave in the order they were announced, so the newest contact is watched
- * (one indexed read), then a last look over all of them: polling a full count would load the engine it measures.
+ * included), from their records or their batch's document. Events leave in the order they were
+ * announced, so the newest contact is watched (one indexed read), then a last look over all of
+ * them: polling a full count would load the engine it measures.
  */
 export async function eventsDelivered(db: Db, started: number): Promise<number> {
   const contacts = db.collection('rec_contact');
@@ -131,9 +132,9 @@ export async function insertManyBaseline(db: Db): Promise<{ rows: number; second
 }
 
 /**
- * A record's field history with every import's audit entries in the log (a document per batch), next to a GET of the
- * same record in the same run: milliseconds per request (median of `times`, one at a time), for
- * the oldest contact (its entry is the furthest from the newest) and the newest.
+ * A record's field history with every import's audit entries in the log (a document per batch),
+ * next to a GET of the same record in the same run: milliseconds per request (median of `times`,
+ * one at a time), for the oldest contact (its entry is the furthest from the newest) and the newest.
  */
 export async function historyTimes(http: HttpClient, db: Db, times = 30): Promise<{ auditDocuments: number; getMs: number; historyMs: number }> {
   const contacts = db.collection('rec_contact');
