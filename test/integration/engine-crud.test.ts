@@ -1,6 +1,6 @@
 /** The embedded engine through the official driver: the operations Rapport and its users rely on. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoClient, MongoServerError, ObjectId, type Collection } from 'mongodb';
+import { Binary, MongoClient, MongoServerError, ObjectId, Timestamp, type Collection } from 'mongodb';
 import { startTestEngine, type TestEngine } from '../support/test-engine.ts';
 
 let t: TestEngine;
@@ -73,6 +73,28 @@ describe('queries', () => {
     expect(id.isZero()).toBe(false);
     await cursor.close();
     await expect(t.client.db('crm').command({ getMore: id, collection: 'contacts' })).rejects.toMatchObject({ code: 43 });
+  });
+
+  it('matches $type by BSON type, alias or number, array elements included, a missing field never', async () => {
+    const typed = t.client.db('crm').collection<{ _id: string; v?: unknown }>('typed');
+    const oid = new ObjectId();
+    await typed.insertMany([
+      { _id: 'bin', v: new Binary(Buffer.from('abc')) }, { _id: 'oid', v: oid }, { _id: 'ts', v: new Timestamp({ t: 1, i: 1 }) },
+      { _id: 'str', v: 'text' }, { _id: 'int', v: 3 }, { _id: 'dbl', v: 2.5 }, { _id: 'date', v: new Date() }, { _id: 'null', v: null },
+      { _id: 'obj', v: { a: 1 } }, { _id: 'arr', v: [oid, 'x'] }, { _id: 'bool', v: true }, { _id: 'missing' },
+    ]);
+    const ids = async (type: unknown) => (await typed.find({ v: { $type: type } } as never).sort({ _id: 1 }).toArray()).map((d) => d._id);
+    expect(await ids('binData')).toEqual(['bin']);
+    expect(await ids(5)).toEqual(['bin']);
+    expect(await ids('objectId')).toEqual(['arr', 'oid']);
+    expect(await ids('timestamp')).toEqual(['ts']);
+    expect(await ids('string')).toEqual(['arr', 'str']);
+    expect(await ids('array')).toEqual(['arr']);
+    expect(await ids('number')).toEqual(['dbl', 'int']);
+    expect(await ids('int')).toEqual(['int']);
+    expect(await ids(['date', 'bool'])).toEqual(['bool', 'date']);
+    expect(await ids('null')).toEqual(['null']);
+    expect(await ids('object')).toEqual(['obj']);
   });
 
   it('aggregates with $group and $lookup across collections', async () => {

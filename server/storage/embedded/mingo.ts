@@ -3,8 +3,9 @@
  * ($gt, $gte, $lt, $lte) compare strings as MongoDB does, by their UTF-8 bytes (code point
  * order, compareStrings), the order of the engine's indexes and sorts. mingo compares UTF-16 code
  * units, which puts an emoji before U+E000–U+FFFF: a filter and a sort would disagree, and a page
- * boundary taken from one would skip or repeat records in the other. Every other comparison and
- * type bracketing stays mingo's.
+ * boundary taken from one would skip or repeat records in the other. And $type knows the BSON
+ * types (binData, objectId, timestamp…), for which mingo's matched nothing. Every other comparison
+ * and type bracketing stays mingo's.
  */
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
 import { Context } from 'mingo/core';
@@ -17,6 +18,7 @@ import * as window from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import { compare, ensureArray, resolve, typeOf } from 'mingo/util';
 import { compareStrings } from './bson-values.ts';
+import { isBsonType } from './bson-types.ts';
 
 type QueryOperator = (selector: string, value: unknown, options: unknown) => (obj: Record<string, unknown>) => boolean;
 
@@ -32,12 +34,23 @@ function range(holds: (c: number) => boolean): QueryOperator {
   };
 }
 
+/** $type: a field holding an array is of type array, and of the type of any element. A missing field is of no type. */
+const $type: QueryOperator = (selector, value) => {
+  const types = Array.isArray(value) ? value : [value];
+  const is = (v: unknown) => types.some((t) => isBsonType(v, t));
+  return (obj) => {
+    const v = resolve(obj, selector, { unwrapArray: true });
+    if (v === undefined) return false;
+    return is(v) || (Array.isArray(v) && v.some(is));
+  };
+};
+
 const CONTEXT = Context.init({
   accumulator,
   expression,
   pipeline,
   projection,
-  query: { ...query, $gt: range((c) => c > 0), $gte: range((c) => c >= 0), $lt: range((c) => c < 0), $lte: range((c) => c <= 0) } as never,
+  query: { ...query, $gt: range((c) => c > 0), $gte: range((c) => c >= 0), $lt: range((c) => c < 0), $lte: range((c) => c <= 0), $type } as never,
   window,
 });
 
