@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine, type JournalOp } from './engine.ts';
+import { Engine } from './engine.ts';
+import type { JournalOp } from './journal-ops.ts';
 import { parseRecords } from './record-file.ts';
 
 const dirs: string[] = [];

@@ -66,3 +66,14 @@ export async function fsyncDir(dir: string): Promise<void> {
     await handle.close();
   }
 }
+
+/** Cuts a torn tail off and fsyncs, so the tail cannot reappear in a journal that is no longer the newest. */
+export async function truncateDurably(path: string, length: number): Promise<void> {
+  const handle = await open(path, 'r+');
+  try {
+    await handle.truncate(length);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

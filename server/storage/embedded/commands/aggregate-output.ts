@@ -1,7 +1,7 @@
 /** $out and $merge, written through the engine so they are journalled like any other write. */
 import { BSON, ObjectId } from 'bson';
 import { CollectionStore, ID_INDEX, type Doc } from '../collection-store.ts';
-import type { JournalOp, WriteBatch } from '../engine.ts';
+import type { JournalOp, WriteBatch } from '../journal-ops.ts';
 import { MAX_BSON_OBJECT_SIZE } from './handshake.commands.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { fail } from '../engine-errors.ts';

@@ -6,7 +6,7 @@ import type { CollectionStore, Doc } from '../collection-store.ts';
 import { ID_INDEX } from '../collection-store.ts';
 import { fail } from '../engine-errors.ts';
 import type { IndexSpec } from '../index-store.ts';
-import type { JournalOp } from '../engine.ts';
+import type { JournalOp } from '../journal-ops.ts';
 import { asDoc, checkDbName, collectionOf, commitOps, namespaceOf, writableNamespace, type CommandContext, type CommandHandler } from './command-context.ts';
 
 const COMMAND_FIELDS = new Set(['create', '$db', 'lsid', 'writeConcern', 'comment', '$clusterTime', 'txnNumber', '$readPreference', 'apiVersion']);

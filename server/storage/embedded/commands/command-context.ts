@@ -1,7 +1,8 @@
 import type { CursorRegistry } from '../cursors.ts';
 import type { FailPoints } from '../fail-points.ts';
 import type { Doc } from '../collection-store.ts';
-import type { Engine, JournalOp, WriteBatch } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import type { JournalOp, WriteBatch } from '../journal-ops.ts';
 import { Aggregator } from '../mingo.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
 

@@ -3,7 +3,8 @@ import { compareBson } from '../bson-values.ts';
 import type { CollectionStore, Doc } from '../collection-store.ts';
 import { applyUpdate, finishUpsert, isReplacement, upsertSeed, type UpdateSpec } from '../apply-update.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
-import type { Engine, WriteBatch } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import type { WriteBatch } from '../journal-ops.ts';
 import { fail } from '../engine-errors.ts';
 import { matching, runFind } from '../query-exec.ts';
 

@@ -5,7 +5,7 @@
  * `j: false` (engine.ts, commit).
  */
 import type { Doc } from '../collection-store.ts';
-import type { WriteBatch } from '../engine.ts';
+import type { WriteBatch } from '../journal-ops.ts';
 import { prepareNewDocument } from '../doc-rules.ts';
 import { takeArrivedBytes } from '../arrived-bytes.ts';
 import { asEngineError, fail } from '../engine-errors.ts';
