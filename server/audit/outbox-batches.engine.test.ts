@@ -77,6 +77,19 @@ describe('insertRecords', () => {
     expect((await auditedIds()).sort()).toEqual(docs.map((d) => String(d._id)).sort());
   });
 
+  it('keeps a large batch in audit documents of at most 100 records, so a history reads a small one', async () => {
+    const { outbox } = dispatcher();
+    const docs = Array.from({ length: 250 }, (_, i) => prepared(`r${i}`));
+    expect(await outbox.insertRecords(COLLECTION, docs)).toEqual([]);
+    await outbox.idle();
+    const stored = await db.collection('audit_log').find().sort({ _id: 1 }).toArray();
+    expect(stored.map((d) => (d.recordId as ObjectId[]).length)).toEqual([100, 100, 50]);
+    expect(await auditedIds()).toEqual(docs.map((d) => String(d._id)));
+    // The first and last record of each document read as their own entry.
+    for (const i of [0, 99, 100, 199, 200, 249]) expect((await auditEntry(docs[i]!._id))?.values).toEqual({ ref: `r${i}` });
+    expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
+  });
+
   it('leaves the batch to the sweep when delivery fails, which delivers it once', async () => {
     const { outbox } = dispatcher(0);
     let failing = true;
