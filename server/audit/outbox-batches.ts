@@ -1,6 +1,6 @@
 /**
  * New records written many at a time (an import's batch, a bulk create: issue 5) keep their
- * events in one outbox document for the whole batch instead of each record's `_outbox`.
+ * events in the batch's outbox documents (up to 100 events each), not in each record's `_outbox`.
  *
  * Per record, an `_outbox` costs a second write: once delivered, the event is pulled out of the
  * document again, which rewrites and journals the whole record, after a read to find it. For
@@ -50,8 +50,8 @@ const MAX_QUEUED = 2;
 const MAX_DOC_BYTES = 8 * 1024 * 1024;
 /**
  * A batch document becomes the audit document of its records, and a record's history reads it
- * whole: with 1,000 imported contacts in one, about 350 KB for each history request (1.9–2.6x a
- * GET of the record). A batch of writes is kept in documents of at most this many events.
+ * whole: with 1,000 imported contacts in one, about 350 KB for each history request (1.55–2.64x
+ * a GET of the record). A batch of writes is kept in documents of at most this many events.
  */
 const EVENTS_PER_DOC = 100;
 
