@@ -1,28 +1,12 @@
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   ISOLATED_VM_CANDIDATES,
-  ISOLATED_VM_NODE_FLAGS,
   IsolatedVmLoadError,
   loadFirstIsolatedVm,
 } from './isolated-vm-loader.ts';
+import { runInIsolateChild as runChild } from '../../test/support/isolate-child.ts';
 
-const execFileAsync = promisify(execFile);
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const indexUrl = new URL('./index.ts', import.meta.url).href;
-
-// vitest's workers run without --no-node-snapshot, so isolates are created in a child process
-// started the way the plugin worker will be.
-async function runChild(script: string): Promise<unknown> {
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    [...ISOLATED_VM_NODE_FLAGS, '--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: repoRoot, timeout: 30_000 },
-  );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '');
-}
 
 describe('runInIsolate (child process with the isolated-vm node flags)', () => {
   it('evaluates code in an isolate and copies the result out', async () => {

@@ -49,7 +49,9 @@ export class PluginSandbox {
     this.isolate = new this.ivm.Isolate({ memoryLimit: this.memoryMb });
     const context = await this.isolate.createContext();
     const hostCall = new this.ivm.Reference((method: string, args: string) => this.sdkCall(method, args));
-    const hostLog = new this.ivm.Callback((level: LogLine['level'], text: string) => this.log(level, text), { ignored: true });
+    // Synchronous: a line is in the call's log when console.log returns. (An `ignored` callback runs
+    // later on the host, and could land after the call's outcome was sent, losing the line.)
+    const hostLog = new this.ivm.Callback((level: LogLine['level'], text: string) => this.log(level, text), { sync: true });
     const entry = await context.evalClosure(GUEST_PRELUDE, [hostCall, hostLog], { result: { reference: true }, timeout: limits.cpuMs });
     this.startRef = await entry.get('start', { reference: true });
     this.finishRef = await entry.get('finish', { reference: true });
