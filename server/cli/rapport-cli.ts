@@ -5,13 +5,15 @@
  * and on a database (issue 9, data-commands.ts): packs, sample data, metadata export/import, admins;
  *   rapport start                                                        the server (as npm start)
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { constants as osConstants } from 'node:os';
 import { pluginFiles } from './plugin-template.ts';
 import { DATA_AREAS, DATA_USAGE, runDataCommand } from './data-commands.ts';
+import { serverNodeFlags } from './server-flags.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const USAGE = `usage: rapport start\n       rapport plugin new <id> [--entity <entity>] [--dir <plugins dir>]\n       rapport plugin test <id> [--dir <plugins dir>]\n${DATA_USAGE}`;
@@ -50,12 +52,19 @@ function fail(message: string): number {
   return 1;
 }
 
-/** The server in this process's place: the studio built first, flags isolated-vm needs set by main.ts's own launcher code. */
-function start(): number {
+/**
+ * The studio built, then the server in a child process started with its Node flags
+ * (server-flags.ts). SIGTERM and SIGINT are passed on, so a process manager may run this; the
+ * exit code is the server's.
+ */
+async function start(): Promise<number> {
   const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', join(repoRoot, 'studio/vite.config.ts'), '--logLevel', 'warn'], { stdio: 'inherit', cwd: repoRoot });
   if (build.status !== 0) return build.status ?? 1;
-  const server = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'server/main.ts')], { stdio: 'inherit', cwd: process.cwd() });
-  return server.status ?? 1;
+  const server = spawn(process.execPath, [...serverNodeFlags(), '--import', import.meta.resolve('tsx'), join(repoRoot, 'server/main.ts')], { stdio: 'inherit', cwd: process.cwd() });
+  const pass = (signal: NodeJS.Signals) => () => server.kill(signal);
+  process.on('SIGTERM', pass('SIGTERM')).on('SIGINT', pass('SIGINT'));
+  const [code, signal] = (await new Promise((resolve) => server.once('exit', (...exit) => resolve(exit)))) as [number | null, NodeJS.Signals | null];
+  return code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
 }
 
 async function main(args: string[]): Promise<number> {

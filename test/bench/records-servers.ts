@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { getFreePort } from './engine-process.ts';
+import { serverNodeFlags } from '../../server/cli/server-flags.ts';
 
 // The servers under test, each in its own child process (as `npm start` runs Rapport), so neither
 // shares an event loop with the load generator and both are measured the same way.
@@ -38,7 +39,8 @@ export type ServerChildOptions = {
 
 export async function startServerChild(o: ServerChildOptions): Promise<ServerChild> {
   const port = await getFreePort();
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', o.entry], {
+  // With the Node flags `npm start` gives the server, so that what is measured is what ships.
+  const child = spawn(process.execPath, [...serverNodeFlags(), ...(o.nodeArgs ?? []), '--import', 'tsx', o.entry], {
     cwd: repoRoot,
     env: { ...process.env, ...o.env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -12,6 +12,7 @@ import {
   checkIsolate,
   checkNodeVersion,
   checkServerEngine,
+  checkServerFlags,
   checkSigterm,
   startServerWithNpm,
   tempDirs,
@@ -55,7 +56,7 @@ async function main(): Promise<number> {
     server = await startServerWithNpm();
     return server.url;
   });
-  const serverSteps = ['GET /healthz', 'GET /readyz', "driver reaches the server's engine", 'SIGTERM exits 0'];
+  const serverSteps = ['GET /healthz', 'GET /readyz', 'the server runs with its Node flags', "driver reaches the server's engine", 'SIGTERM exits 0'];
   if (!started || !server) {
     for (const name of serverSteps) skip(name, 'server did not start');
   } else {
@@ -63,6 +64,7 @@ async function main(): Promise<number> {
     try {
       await step('GET /healthz', () => checkHttp200(`${s.url}/healthz`));
       await step('GET /readyz', () => checkHttp200(`${s.url}/readyz`));
+      await step('the server runs with its Node flags', () => checkServerFlags(s));
       await step("driver reaches the server's engine", () => checkServerEngine(s));
       await step('signed in, an entity defined over HTTP takes records', () => checkCustomObject(s.url));
       await step("an example plugin's before-save hook runs in its isolate", () => checkPluginHook(s.url));

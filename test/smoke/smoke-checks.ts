@@ -3,12 +3,14 @@
  * They run on whatever Node is on PATH; .ci/smoke-node24.sh runs them on Node 24.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
+import { serverNodeFlags } from '../../server/cli/server-flags.ts';
 import { ISOLATED_VM_NODE_FLAGS } from '../../server/plugins/index.ts';
 import { createLogger } from '../../server/shared/logger.ts';
 import { connect } from '../../server/storage/index.ts';
@@ -159,12 +161,37 @@ export async function checkCustomObject(base: string): Promise<string> {
   return `signed in, defined smoke_case, created and read back ${record.ref}`;
 }
 
-/** The exit code checked is npm's, which passes on the server's own (through tsx). */
+/** `npm start` gives the server process the flags server-flags.ts names (read from /proc on Linux). */
+export async function checkServerFlags(server: ServerProcess): Promise<string> {
+  const cmdline = `/proc/${server.serverPid}/cmdline`;
+  if (!existsSync(cmdline)) return 'no /proc here: not checked';
+  const args = (await readFile(cmdline, 'utf8')).split('\0');
+  const missing = serverNodeFlags().filter((flag) => !args.includes(flag));
+  assert(!missing.length, `server pid ${server.serverPid} runs without ${missing.join(' ')}: ${args.join(' ')}`);
+  return `server pid ${server.serverPid} runs with ${serverNodeFlags().join(' ')}`;
+}
+
+/**
+ * SIGTERM to `rapport start` (what `npm start` runs, and what a process manager runs and signals)
+ * reaches the server, which stops cleanly; the exit code checked is npm's, passed on from the
+ * server's. Where /proc cannot name the launcher, the server is signalled itself.
+ */
 export async function checkSigterm(server: ServerProcess): Promise<string> {
+  const launcher = await parentOf(server.serverPid);
   const timer = setTimeout(() => void server.stop('SIGKILL'), 20_000);
-  const exit = await server.stop('SIGTERM');
+  const exit = await (launcher ? (process.kill(launcher.pid, 'SIGTERM'), server.exited) : server.stop('SIGTERM'));
   clearTimeout(timer);
   assert(exit.code === 0, `exited with code ${exit.code} signal ${exit.signal}\n${server.stderr().trim()}`);
   assert(server.logs.some((l) => l.msg === 'stopped'), "exited 0 but never logged 'stopped'");
-  return `server pid ${server.serverPid} logged stopped; npm start exited 0`;
+  return `${launcher ? `rapport start (pid ${launcher.pid}) passed SIGTERM on; ` : ''}server pid ${server.serverPid} logged stopped; npm start exited 0`;
+}
+
+/** The `rapport start` process that started `pid`, read from /proc; undefined elsewhere or if it is not one. */
+async function parentOf(pid: number): Promise<{ pid: number } | undefined> {
+  if (!existsSync(`/proc/${pid}/stat`)) return undefined;
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  const args = (await readFile(`/proc/${ppid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  assert(args.some((a) => a.endsWith('rapport.mjs')) && args.includes('start'), `the server's parent (pid ${ppid}) is not rapport start: ${args.join(' ')}`);
+  return { pid: ppid };
 }
