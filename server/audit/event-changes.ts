@@ -34,10 +34,3 @@ export function changesOf(stored: Stored): FieldChange[] | undefined {
   if (!recordsChanges(stored)) return undefined;
   return Object.entries(stored.values as object).map(([field, after]) => ({ field, before: null, after }));
 }
-
-/** A stored event with its changes listed, as subscribers (plugins, workflows) receive every event. */
-export function expandChanges<T extends { changes?: FieldChange[]; values?: unknown }>(stored: T): T {
-  if (stored.values === undefined) return stored;
-  const { values: _values, ...rest } = stored;
-  return { ...rest, changes: changesOf(stored) } as T;
-}

@@ -9,6 +9,7 @@ import { startTestEngine, type TestEngine } from '../../test/support/test-engine
 import { createLogger } from '../shared/logger.ts';
 import { createOutboxDispatcher, type OutboxEvent } from './outbox-dispatcher.ts';
 import { entryOf } from './audit-batches.ts';
+import { changesOf } from './event-changes.ts';
 
 let t: TestEngine;
 let db: Db;
@@ -64,8 +65,8 @@ describe('insertRecords', () => {
     expect(await auditEntry(docs[0]!._id)).toEqual({ _id: id, ...event });
     expect((await auditEntry(docs[2]!._id))?.values).toEqual({ ref: 'b' });
     expect(await auditEntry(docs[1]!._id)).toBeUndefined();
-    // Subscribers get the changes listed, as they get every event.
-    expect(received.map((e) => [String(e.recordId), e.changes])).toEqual([[ids[0], [{ field: 'ref', before: null, after: 'a' }]], [ids[2], [{ field: 'ref', before: null, after: 'b' }]]]);
+    // Subscribers read the changes with changesOf, as they do for every event.
+    expect(received.map((e) => [String(e.recordId), changesOf(e)])).toEqual([[ids[0], [{ field: 'ref', before: null, after: 'a' }]], [ids[2], [{ field: 'ref', before: null, after: 'b' }]]]);
     expect(await db.collection('outbox_batches').countDocuments()).toBe(0);
   });
 

@@ -9,12 +9,16 @@
 import type { Db, Document, ObjectId } from 'mongodb';
 import type { Logger } from '../shared/logger.ts';
 import { NOT_AWAITING_JOURNAL } from '../storage/index.ts';
-import { expandChanges, type FieldChange } from './event-changes.ts';
+import type { FieldChange } from './event-changes.ts';
 import { eventEntry, isAudited } from './audit-batches.ts';
 import { createOutboxBatches } from './outbox-batches.ts';
 
 export type OutboxEvent = { id: ObjectId; changes?: FieldChange[] } & Document;
-/** Gets every delivered event; throws to have the batch delivered again later (so it must be idempotent). */
+/**
+ * Gets every delivered event, in its stored form: its field changes are read with `changesOf`
+ * (event-changes.ts), only for the events a subscriber acts on. Throws to have the batch delivered
+ * again later (so it must be idempotent).
+ */
 export type OutboxSubscriber = (events: OutboxEvent[]) => Promise<void>;
 export type OutboxDispatcher = ReturnType<typeof createOutboxDispatcher>;
 
@@ -35,7 +39,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
    * inserts nothing twice), then the subscribers. `batchEntries`: a batch's own (audit-batches.ts).
    */
   async function deliverEvents(events: OutboxEvent[], batchEntries?: Document[]): Promise<void> {
-    // Audit entries keep the event's stored form (event-changes.ts); subscribers get the changes listed.
+    // Audit entries and subscribers get the event in its stored form (event-changes.ts).
     const entries = batchEntries ?? events.filter(isAudited).map(eventEntry);
     if (entries.length) {
       await audit.insertMany(entries, { ordered: false, ...NOT_AWAITING_JOURNAL }).catch((err: { code?: number; writeErrors?: Array<{ code: number }> }) => {
@@ -43,10 +47,7 @@ export function createOutboxDispatcher(deps: { db: Db; logger: Logger; collectio
         if (!errors.every((e) => e.code === 11000)) throw err;
       });
     }
-    if (!subscribers.length) return;
-    // Expanded once for all of them: subscribers read events and never change them.
-    const expanded = events.map((event) => expandChanges(event));
-    for (const subscriber of subscribers) await subscriber(expanded);
+    for (const subscriber of subscribers) await subscriber(events);
   }
 
   async function deliver(collection: string, docs: Document[]): Promise<void> {

@@ -15,6 +15,7 @@ import { MAX_HOOK_DEPTH, newUsage, type CallContext } from './plugin-sdk.ts';
 import { pluginProblems } from './plugins.problems.ts';
 import type { PluginAction, PluginEndpoint, PluginHook } from './manifest.types.ts';
 import type { Actor } from '../shared/actor.ts';
+import { changesOf } from '../audit/index.ts';
 
 export const AUTO_DISABLE_AFTER = 5;
 
@@ -150,7 +151,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
       if (!found.length || depth >= MAX_HOOK_DEPTH) continue;
       const actor = typeof event.actorId === 'string' ? deps.actorOf(event.actorId) : undefined;
       if (!actor) continue;
-      const payload = { operation: event.type === 'created' ? 'create' : 'update', entity: event.entity, recordId: String(event.recordId), changes: event.changes ?? null, eventId: String(event.id), user: { id: actor.id } };
+      const payload = { operation: event.type === 'created' ? 'create' : 'update', entity: event.entity, recordId: String(event.recordId), changes: changesOf(event) ?? null, eventId: String(event.id), user: { id: actor.id } };
       for (const { plugin, handler } of found) {
         await supervisor.invoke(plugin._id, handler, payload, contextFor(plugin, { actor, depth })).catch((err: { status?: number }) => {
           if (err?.status === 503) throw err;

@@ -7,7 +7,7 @@
 import type { Document, ObjectId } from 'mongodb';
 import type { CompiledEntity, MetadataRegistry } from '../metadata/index.ts';
 import type { ReadContext } from '../records/index.ts';
-import type { OutboxEvent } from '../audit/index.ts';
+import { changesOf, type OutboxEvent } from '../audit/index.ts';
 import type { Logger } from '../shared/logger.ts';
 import { matches, recordAt, sameApiValue } from './conditions.ts';
 import type { Run, RunsStore } from './runs.store.ts';
@@ -85,7 +85,7 @@ export function createTriggers(deps: { ctx: ReadContext; registry: MetadataRegis
         for (const e of list) {
           const depth = typeof e.depth === 'number' ? e.depth : 0;
           const id = e.recordId as ObjectId;
-          const changes = (e.changes ?? []) as Change[];
+          const changes = (changesOf(e) ?? []) as Change[];
           const current = docs.get(id.toHexString());
           // A created record is judged as created (its changes list every value it was given), not as it is now.
           const after = e.type === 'deleted' ? null : e.type === 'created' ? recordAt(entity, { _id: id }, changes, 'after') : current ? recordAt(entity, current, changes, 'after') : null;
@@ -97,7 +97,7 @@ export function createTriggers(deps: { ctx: ReadContext; registry: MetadataRegis
               else if (e.type !== 'updated' || changes.some((c) => c.field === (def.trigger as DateRelativeTrigger).field)) await planDate(w, def.trigger, entity, id, after);
               continue;
             }
-            if (!fires(def, entity, e as never, before, after)) continue;
+            if (!fires(def, entity, { type: String(e.type), changes }, before, after)) continue;
             if (def.condition && !matches(entity, def.condition, after ?? before)) continue;
             if (depth >= MAX_WORKFLOW_DEPTH) {
               deps.logger.warn({ workflow: w._id, record: id, depth }, 'workflow not started: the change was made by workflows already this deep');
