@@ -4,7 +4,7 @@
  * and query plans are cached per version").
  */
 import type { ValidateFunction } from 'ajv/dist/2020.js';
-import type { AutonumberField, EntityDefinition, Field, FormulaField, RelationField, ManyToManyField, RollupField } from './entity.types.ts';
+import type { AutonumberField, EntityDefinition, Field, FileField, FormulaField, RelationField, ManyToManyField, RollupField } from './entity.types.ts';
 import { compileFormula, type CompiledFormula } from './formula/index.ts';
 import { compileInputValidator } from './record-schema.ts';
 
@@ -20,6 +20,7 @@ export type CompiledEntity = {
   relations: RelationField[];
   manyToMany: ManyToManyField[];
   autonumbers: AutonumberField[];
+  files: FileField[];
   rollups: RollupField[];
   /** In dependency order: a formula comes after the formulas it reads. */
   formulas: CompiledEntityFormula[];
@@ -45,6 +46,7 @@ export function compileEntity(input: { definition: EntityDefinition; version: nu
     relations: byType('relation'),
     manyToMany: byType('manyToMany'),
     autonumbers: byType('autonumber'),
+    files: byType('file'),
     rollups: byType('rollup'),
     formulas: orderFormulas(byType('formula'), fields),
     validator: () => (validator ??= compileInputValidator(definition)),

@@ -37,13 +37,14 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   const now = new Date();
   const doc: Document = { _id: req.newId ?? new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
-  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(await attachFiles(ctx, entity, doc, input.set))];
+  // Steps an entity has nothing for (files, autonumbers, formulas) are not even awaited: an import runs this for every row.
+  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(entity.files.length ? await attachFiles(ctx, entity, doc, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
-  await assignAutonumbers(ctx, entity, doc);
+  if (entity.autonumbers.length) await assignAutonumbers(ctx, entity, doc);
   // Formulas and the title see the record as it will be stored, its audit fields included.
   Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
-  await computeFormulas(ctx, entity, doc);
+  if (entity.formulas.length) await computeFormulas(ctx, entity, doc);
   await computeTitle(ctx, entity, doc);
   computeSearch(entity, doc);
   const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
@@ -65,12 +66,12 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   }
   const after: Document = { ...existing, ...input.set };
   for (const name of clear) delete after[name];
-  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(await attachFiles(ctx, entity, after, input.set))];
+  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(entity.files.length ? await attachFiles(ctx, entity, after, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   const now = new Date();
   Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
-  await computeFormulas(ctx, entity, after);
+  if (entity.formulas.length) await computeFormulas(ctx, entity, after);
   await computeTitle(ctx, entity, after, existing);
   computeSearch(entity, after);
   const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });

@@ -13,8 +13,8 @@ type GridFile = { _id: ObjectId; length: number; filename: string; metadata?: Fi
 
 export async function attachFiles(ctx: ReadContext, entity: CompiledEntity, doc: Document, set: Document): Promise<FieldError[]> {
   const errors: FieldError[] = [];
-  for (const field of entity.definition.fields) {
-    if (field.type !== 'file' || typeof set[field.name] !== 'string') continue;
+  for (const field of entity.files) {
+    if (typeof set[field.name] !== 'string') continue;
     const id = new ObjectId(set[field.name] as string);
     const files = ctx.db.collection<GridFile>('files.files');
     const file = await files.findOne({ _id: id });
