@@ -68,12 +68,12 @@ function conditionHolds(entity: CompiledEntity, c: Condition, doc: Document): bo
 
 const describeCondition = (c: Condition): string => (c.op === 'isSet' || c.op === 'isNotSet' ? c.op.replace('is', 'is ').toLowerCase() : `${c.op} ${JSON.stringify(c.value)}`);
 
-/** Relation, many-to-many links must point at existing records. */
 /**
  * Every relation value must point at a record that exists and that the actor can read: linking to
- * a record you cannot see would confirm it exists (issue 4), so both answer the same.
+ * a record you cannot see would confirm it exists (issue 4), so both answer the same. `checked`:
+ * relation fields the caller has already checked that way (an import, in batches).
  */
-export async function checkReferences(ctx: ReadContext & { users?: UserLookup }, entity: CompiledEntity, set: Document, actor: Actor): Promise<FieldError[]> {
+export async function checkReferences(ctx: ReadContext & { users?: UserLookup }, entity: CompiledEntity, set: Document, actor: Actor, checked?: ReadonlySet<string>): Promise<FieldError[]> {
   const errors: FieldError[] = [];
   for (const field of entity.definition.fields) {
     const value = set[field.name];
@@ -81,7 +81,7 @@ export async function checkReferences(ctx: ReadContext & { users?: UserLookup },
   }
   for (const field of [...entity.relations, ...entity.manyToMany]) {
     const value = set[field.name];
-    if (value === undefined) continue;
+    if (value === undefined || checked?.has(field.name)) continue;
     const target = ctx.registry.get(field.target);
     const ids: ObjectId[] = field.type === 'relation' ? [value as ObjectId] : (value as Array<{ _id: ObjectId }>).map((l) => l._id);
     const perms = target && actor.permissions(target.name);

@@ -38,7 +38,7 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   const doc: Document = { _id: req.newId ?? new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
   // Steps an entity has nothing for (files, autonumbers, formulas) are not even awaited: an import runs this for every row.
-  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(entity.files.length ? await attachFiles(ctx, entity, doc, input.set) : [])];
+  const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor, req.checkedRelations)), ...(entity.files.length ? await attachFiles(ctx, entity, doc, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   if (entity.autonumbers.length) await assignAutonumbers(ctx, entity, doc);
@@ -66,7 +66,7 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   }
   const after: Document = { ...existing, ...input.set };
   for (const name of clear) delete after[name];
-  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, unchecked(input.set, req), req.actor)), ...(entity.files.length ? await attachFiles(ctx, entity, after, input.set) : [])];
+  const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set, req.actor, req.checkedRelations)), ...(entity.files.length ? await attachFiles(ctx, entity, after, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
   await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   const now = new Date();
@@ -94,12 +94,6 @@ function toUpdate(before: Document, after: Document, event: Document | null): Do
   for (const [key, value] of Object.entries(after)) if (!INTERNAL.has(key) && (TOGETHER.has(key) || !sameValue(before[key], value))) $set[key] = value;
   for (const key of Object.keys(before)) if (!INTERNAL.has(key) && !(key in after)) $unset[key] = '';
   return { $set, ...(Object.keys($unset).length ? { $unset } : {}), ...(event ? { $push: { _outbox: event } } : {}) };
-}
-
-/** The values whose references still need checking. */
-function unchecked(set: Document, req: WriteRequest): Document {
-  if (!req.checkedRelations?.size) return set;
-  return Object.fromEntries(Object.entries(set).filter(([k]) => !req.checkedRelations!.has(k)));
 }
 
 function prefix(errors: FieldError[], base = ''): FieldError[] {
