@@ -229,6 +229,20 @@ export function compareBson(a: unknown, b: unknown): number {
 }
 
 /**
+ * An ObjectId's key: "o" and its 96 bits as eight 12-bit characters, built flat in one call. Its hex
+ * string would be a tree of a dozen concatenated pieces, flattened when the key is first hashed,
+ * and reached through one more pointer in every index comparison that falls back to the _id.
+ */
+function objectIdKey(v: ObjectIdParts): string {
+  let { i0, i1, i2, i3 } = v;
+  if (typeof i0 !== 'number' || typeof i1 !== 'number' || typeof i2 !== 'number' || typeof i3 !== 'number') {
+    const b = v.id;
+    [i0, i1, i2, i3] = [0, 3, 6, 9].map((at) => (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!);
+  }
+  return String.fromCharCode(0x6f, i0! >>> 12, i0! & 0xfff, i1! >>> 12, i1! & 0xfff, i2! >>> 12, i2! & 0xfff, i3 >>> 12, i3 & 0xfff);
+}
+
+/**
  * A string that is equal for two _id values exactly when MongoDB considers them equal
  * (so 1, 1.0 and Long(1) share a key). Used as the primary key of a collection's document map.
  */
@@ -241,7 +255,7 @@ export function idKeyOf(v: unknown): string {
     return Number.isInteger(n) ? `n${BigInt(n).toString()}` : `n${n}`;
   }
   if (typeof v === 'string') return `s${v}`;
-  if (rank === 8) return `o${(v as { toHexString(): string }).toHexString()}`;
+  if (rank === 8) return objectIdKey(v as ObjectIdParts);
   if (rank === 2) return 'z';
   return `x${rank}:${EJSON.stringify(v as never, { relaxed: false })}`;
 }
