@@ -8,6 +8,7 @@ import { Query } from './mingo.ts';
 import { compareBson, hasPath, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
 import { compileFastFilter } from './fast-match.ts';
+import { entryOrder, type Entry, type EntryOrder } from './index-entry.ts';
 
 // sorted-btree is CommonJS with its class on `default`; ESM interop differs between Node and
 // Vite, so load it the CommonJS way in both.
@@ -25,13 +26,6 @@ export type IndexSpec = {
   [option: string]: unknown;
 };
 
-/**
- * A tree entry: the key values, then the document's _id key, in one array: one object fewer per
- * entry than a `{ vals, id }` pair, and one pointer less to follow in every comparison. With
- * 100k contacts (7 entries each) the engine's inserts took 15 µs a document instead of 20, and the
- * import benchmark's engine thread 4.7 s instead of 5.6 s (the tree walks are memory-bound).
- */
-type Entry = unknown[];
 /** The key tuples one document contributes to an index. */
 export type Keys = unknown[][];
 
@@ -60,6 +54,7 @@ export class IndexStore {
   /** Set once a document gave more than one key; such an index cannot provide a sort order. */
   multikey = false;
   private readonly tree;
+  private readonly order: EntryOrder;
   private readonly partial?: { test(doc: Record<string, unknown>): boolean };
   /** No dotted field: a document without arrays in them gives one tuple of its top-level values. */
   private readonly flat: boolean;
@@ -75,8 +70,8 @@ export class IndexStore {
     this.flat = this.fields.every((f) => !f.includes('.'));
     const top = new Set(this.fields.map((f) => f.split('.')[0]!));
     this.topFields = filterFields(spec.partialFilterExpression, top) ? [...top] : null;
-    const width = this.fields.length;
-    this.tree = new BTree<Entry, true>(undefined, (a, b) => this.compareVals(a, b) || compareIds(a[width] as string, b[width] as string));
+    this.order = entryOrder(this.dirs);
+    this.tree = new BTree<Entry, true>(undefined, this.order.compare);
   }
 
   get size(): number {
@@ -115,11 +110,11 @@ export class IndexStore {
 
   insertKeys(keys: Keys, id: string): void {
     if (keys.length > 1) this.multikey = true;
-    for (const vals of keys) this.tree.set(entryOf(vals, id), true);
+    for (const vals of keys) this.tree.set(this.order.entry(vals, id), true);
   }
 
   deleteKeys(keys: Keys, id: string): void {
-    for (const vals of keys) this.tree.delete(entryOf(vals, id));
+    for (const vals of keys) this.tree.delete(this.order.entry(vals, id));
   }
 
   sameKeys(a: Keys, b: Keys): boolean {
@@ -130,9 +125,9 @@ export class IndexStore {
   findConflict(keys: Keys, id: string): unknown[] | undefined {
     if (!this.spec.unique) return undefined;
     for (const vals of keys) {
-      for (const [key] of this.tree.entries(entryOf(vals, LOW_ID))) {
-        if (this.compareVals(key, vals) !== 0) break;
-        if (key[vals.length] !== id) return vals;
+      for (const [key] of this.tree.entries(this.order.entry(vals, LOW_ID))) {
+        if (!this.order.holds(key, vals)) break;
+        if (key.id !== id) return vals;
       }
     }
     return undefined;
@@ -148,7 +143,7 @@ export class IndexStore {
     const start = this.edgeKey(leading, treeForward ? 'first' : 'last');
     const iter = treeForward ? this.tree.entries(start) : this.tree.entriesReversed(start);
     for (const [key] of iter) {
-      const v = key[0];
+      const v = key.v0;
       if (range.high !== undefined) {
         const c = compareBson(v, range.high);
         if (c > 0 || (c === 0 && !range.highInclusive)) {
@@ -163,7 +158,7 @@ export class IndexStore {
           continue;
         }
       }
-      yield key[this.fields.length] as string;
+      yield key.id;
     }
   }
 
@@ -173,19 +168,7 @@ export class IndexStore {
       if (i === 0) return value;
       return (edge === 'first') === (dir === 1) ? MIN_KEY : MAX_KEY;
     });
-    return entryOf(vals, edge === 'first' ? LOW_ID : HIGH_ID);
-  }
-}
-
-const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** The tree entry of one key tuple of the document `id`; written out for the usual widths, so the arrays are packed and exactly sized. */
-function entryOf(vals: unknown[], id: string): Entry {
-  switch (vals.length) {
-    case 1: return [vals[0], id];
-    case 2: return [vals[0], vals[1], id];
-    case 3: return [vals[0], vals[1], vals[2], id];
-    default: return [...vals, id];
+    return this.order.entry(vals, edge === 'first' ? LOW_ID : HIGH_ID);
   }
 }
 
