@@ -32,6 +32,15 @@ class EntryN {
 
 const compareIds = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Two key tuples in the index's order (`dirs`: 1 or -1 per field), the _id key left out. */
+export function compareTuples(dirs: number[], a: unknown[], b: unknown[]): number {
+  for (let i = 0; i < dirs.length; i++) {
+    const c = compareBson(a[i], b[i]);
+    if (c) return c * dirs[i]!;
+  }
+  return 0;
+}
+
 /** How entries of one index are made and ordered; `dirs`: 1 or -1 per key field. */
 export type EntryOrder = {
   entry(vals: unknown[], id: string): Entry;
@@ -63,19 +72,11 @@ export function entryOrder(dirs: number[]): EntryOrder {
           compareBson(a.v0, b.v0) * d0 || compareBson((a as Entry3).v1, (b as Entry3).v1) * d1 || compareBson((a as Entry3).v2, (b as Entry3).v2) * d2 || compareIds(a.id, b.id),
         holds: (e, vals) => compareBson(e.v0, vals[0]) === 0 && compareBson((e as Entry3).v1, vals[1]) === 0 && compareBson((e as Entry3).v2, vals[2]) === 0,
       };
-    default: {
-      const compareVals = (a: unknown[], b: unknown[]): number => {
-        for (let i = 0; i < dirs.length; i++) {
-          const c = compareBson(a[i], b[i]);
-          if (c) return c * dirs[i]!;
-        }
-        return 0;
-      };
+    default:
       return {
         entry: (vals, id) => new EntryN(vals, id),
-        compare: (a, b) => compareVals((a as EntryN).vals, (b as EntryN).vals) || compareIds(a.id, b.id),
+        compare: (a, b) => compareTuples(dirs, (a as EntryN).vals, (b as EntryN).vals) || compareIds(a.id, b.id),
         holds: (e, vals) => (e as EntryN).vals.every((v, i) => compareBson(v, vals[i]) === 0),
       };
-    }
   }
 }

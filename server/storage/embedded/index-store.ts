@@ -8,7 +8,7 @@ import { Query } from './mingo.ts';
 import { compareBson, hasPath, MAX_KEY, MIN_KEY, valuesAtPath } from './bson-values.ts';
 import { fail } from './engine-errors.ts';
 import { compileFastFilter } from './fast-match.ts';
-import { entryOrder, type Entry, type EntryOrder } from './index-entry.ts';
+import { compareTuples, entryOrder, type Entry, type EntryOrder } from './index-entry.ts';
 
 // sorted-btree is CommonJS with its class on `default`; ESM interop differs between Node and
 // Vite, so load it the CommonJS way in both.
@@ -78,14 +78,6 @@ export class IndexStore {
     return this.tree.size;
   }
 
-  compareVals(a: unknown[], b: unknown[]): number {
-    for (let i = 0; i < this.dirs.length; i++) {
-      const c = compareBson(a[i], b[i]);
-      if (c) return c * this.dirs[i]!;
-    }
-    return 0;
-  }
-
   /**
    * The key tuples of a document, or [] when the index does not cover it (sparse/partial).
    * Throws (before anything is stored) for parallel arrays in a compound index, as MongoDB does.
@@ -118,7 +110,7 @@ export class IndexStore {
   }
 
   sameKeys(a: Keys, b: Keys): boolean {
-    return a.length === b.length && a.every((vals, i) => this.compareVals(vals, b[i]!) === 0);
+    return a.length === b.length && a.every((vals, i) => compareTuples(this.dirs, vals, b[i]!) === 0);
   }
 
   /** For a unique index: the first of `keys` already held by another document. */
