@@ -16,6 +16,7 @@ import { summary } from '../records/validate-input.ts';
 import type { FieldError } from '../shared/errors.ts';
 import type { DuplicateRule } from './duplicate-rule.types.ts';
 import { duplicateProblems } from './duplicates.problems.ts';
+import { ttlCache } from '../shared/ttl-cache.ts';
 import { fieldsRead, keyPath, matchKey, ruleFieldProblem, signatureOf, withDefaults, type RuleField } from './match-keys.ts';
 
 export type Rule = { entity: string; name: string; label?: string; fields: RuleField[]; action: 'warn' | 'block'; active: boolean; signature: string; updatedAt: Date; updatedBy: string };
@@ -56,7 +57,6 @@ export function ruleProblems(entity: CompiledEntity, fields: readonly { field: s
 
 function createRuleStore(deps: Deps) {
   const rules = deps.db.collection<RuleDoc>(RULES);
-  const cache = new Map<string, { at: number; rules: Promise<Rule[]> }>();
 
   const entityOf = (name: string): CompiledEntity => {
     const entity = deps.registry.get(name);
@@ -104,6 +104,7 @@ function createRuleStore(deps: Deps) {
   };
 
   const load = async (entity: string): Promise<Rule[]> => (await rules.find({ entity }).sort({ name: 1 }).toArray()).map(({ _id, ...r }) => r);
+  const cache = ttlCache(load, CACHE_MS);
 
   async function find(entity: string, name: string): Promise<Rule> {
     const doc = NAME.test(name) ? await rules.findOne({ _id: `${entity}/${name}` }) : null;
@@ -116,14 +117,9 @@ function createRuleStore(deps: Deps) {
     view,
     find,
     /** The entity's rules, cached for CACHE_MS; what every write consults. */
-    forEntity(entity: string): Promise<Rule[]> {
-      const hit = cache.get(entity);
-      if (hit && Date.now() - hit.at < CACHE_MS) return hit.rules;
-      const loaded = load(entity);
-      cache.set(entity, { at: Date.now(), rules: loaded });
-      loaded.catch(() => cache.delete(entity));
-      return loaded;
-    },
+    forEntity: (entity: string): Promise<Rule[]> => cache.get(entity),
+    /** The entity's rules if cached, without waiting; undefined when they must be read (forEntity). */
+    cachedFor: (entity: string): Rule[] | undefined => cache.peek(entity),
     list: async (entity: string) => (await load(entityOf(entity).name)).map(view),
     async put(entityName: string, name: string, body: unknown, actorId: string) {
       const entity = entityOf(entityName);
@@ -132,7 +128,7 @@ function createRuleStore(deps: Deps) {
       if (!before && (await rules.countDocuments({ entity: entity.name })) >= MAX_RULES) throw invalid([{ pointer: '/name', detail: `${entity.name} already has ${MAX_RULES} duplicate rules` }]);
       const rule: Rule = { entity: entity.name, name, ...checked, signature: signatureOf(checked.fields), updatedAt: new Date(), updatedBy: actorId };
       await rules.replaceOne({ _id: `${entity.name}/${name}` }, rule, { upsert: true });
-      cache.delete(entity.name);
+      cache.forget(entity.name);
       // Action, label and active do not change keys; new fields (or a new rule) do.
       const keyed = before?.signature === rule.signature ? undefined : await rebuildKeys(entity, rule);
       return { created: !before, rule: { ...view(rule), ...(keyed !== undefined ? { keyedRecords: keyed } : {}) } };
@@ -150,13 +146,13 @@ function createRuleStore(deps: Deps) {
         await rules.updateOne({ _id: `${entity.name}/${rule.name}` }, { $set: { fields, signature: signatureOf(fields) } });
         await rebuildKeys(entity, { name: rule.name, fields });
       }
-      cache.delete(entity.name);
+      cache.forget(entity.name);
     },
     async remove(entityName: string, name: string): Promise<void> {
       const entity = entityOf(entityName);
       const rule = await find(entity.name, name);
       await rules.deleteOne({ _id: `${entity.name}/${name}` });
-      cache.delete(entity.name);
+      cache.forget(entity.name);
       const collection = deps.db.collection(entity.collection);
       await collection.dropIndex(`dup_${rule.name}`).catch(() => undefined);
       await collection.updateMany({ [keyPath(rule.name)]: { $exists: true } }, { $unset: { [keyPath(rule.name)]: '' } } as Document);

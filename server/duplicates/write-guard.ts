@@ -11,7 +11,7 @@
  * finds them afterwards.
  */
 import type { Db, ObjectId } from 'mongodb';
-import type { MetadataRegistry } from '../metadata/index.ts';
+import type { CompiledEntity, MetadataRegistry } from '../metadata/index.ts';
 import type { DuplicateCheck, DuplicateGuard, DuplicateMatch } from '../records/duplicate-guard.ts';
 import { duplicateProblems } from './duplicates.problems.ts';
 import { ruleProblems, ruleStoreOf, type Rule } from './duplicate-rules.ts';
@@ -21,10 +21,15 @@ const batchKey = (rule: string, key: string): string => `${rule}\u0000${key}`;
 
 export function createDuplicateGuard(deps: { db: Db; registry: MetadataRegistry }): DuplicateGuard {
   const store = ruleStoreOf(deps);
+  const usable = (entity: CompiledEntity, rules: Rule[]) => rules.filter((r) => ruleProblems(entity, r.fields).length === 0);
   return {
+    idle({ entity, before }) {
+      const rules = before?._dupkeys ? undefined : store.cachedFor(entity.name);
+      return rules !== undefined && usable(entity, rules).length === 0;
+    },
     async check(input: DuplicateCheck): Promise<DuplicateMatch[]> {
       const { entity, doc, before, actor, options } = input;
-      const rules = (await store.forEntity(entity.name)).filter((r) => ruleProblems(entity, r.fields).length === 0);
+      const rules = usable(entity, await store.forEntity(entity.name));
       if (!rules.length && !before?._dupkeys) return [];
       const keys = keysFor(entity, rules, doc);
       if (Object.keys(keys).length) doc._dupkeys = keys;

@@ -10,7 +10,7 @@
 import type { Document, ObjectId } from 'mongodb';
 import { fieldTypeOf, type CompiledEntity, type Field } from '../metadata/index.ts';
 import type { Actor, EntityPermissions } from '../shared/actor.ts';
-import type { ApiRecord, WriteContext } from '../records/index.ts';
+import { runBeforeSave, type ApiRecord, type WriteContext } from '../records/index.ts';
 import { prepareCreate, prepareUpdate, type PreparedUpdate, type WriteRequest } from '../records/write-pipeline.ts';
 import { scopeFilter, withScope } from '../records/access.ts';
 import { coercePart, coerceText } from './coerce-text.ts';
@@ -128,7 +128,8 @@ function withStoredParts(run: ImportRun, body: Record<string, unknown>, before: 
 async function prepareRow(run: ImportRun, d: Draft, before: Document | null, duplicates: Map<string, string>): Promise<PreparedCreate | PreparedChange> {
   const body = before ? withStoredParts(run, d.body, before) : d.body;
   const record = before ? () => run.present(before) : async () => null;
-  const values = run.ctx.hooks ? await run.ctx.hooks.beforeSave({ entity: run.entity, actor: run.actor, depth: 0, operation: before ? 'update' : 'create', values: body, record }) : body;
+  const hooked = runBeforeSave(run.ctx.hooks, { entity: run.entity, actor: run.actor, depth: 0, operation: before ? 'update' : 'create', values: body, record });
+  const values = hooked instanceof Promise ? await hooked : hooked;
   // Relations resolved here were checked against the actor's read scope; one a hook changed is checked again.
   const checkedRelations = new Set(run.relations.map((r) => r.column.field).filter((f) => values[f] === d.body[f]));
   const req: WriteRequest = { actor: run.actor, channel: 'import', fields: run.perms.fields, duplicates: { batch: duplicates }, checkedRelations };

@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Logger } from '../shared/logger.ts';
-import { recordProblems, type HookInput, type SaveHooks } from '../records/index.ts';
+import { recordProblems, type HookInput, type SaveHooks, type SaveInput } from '../records/index.ts';
 import type { FieldError } from '../shared/errors.ts';
 import { pointerToken } from '../shared/errors.ts';
 import { PluginSupervisor, type CallReport } from './supervisor.ts';
@@ -105,14 +105,22 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
     if (again) throw pluginProblems.pluginRecursion.create({ detail: `Plugin ${again.plugin._id} would run its hooks again from inside its own call` });
   }
 
+  /** The handlers a save runs: before-save hooks, validators of the fields written, computed values. */
+  const handlersOf = (input: SaveInput) => {
+    const entity = input.entity.name;
+    const validators = fieldHandlersFor('validators', entity).filter((v) => Object.hasOwn(input.values, v.field));
+    return { found: hooksFor('beforeSave', entity), validators, computed: fieldHandlersFor('computed', entity) };
+  };
+  const none = ({ found, validators, computed }: ReturnType<typeof handlersOf>) => !found.length && !validators.length && !computed.length;
+
   const hooks: SaveHooks = {
+    acts: (input) => !none(handlersOf(input)),
     /** Hooks first, then field validators (for the fields written), then computed values. */
     async beforeSave(input) {
       const entity = input.entity.name;
-      const found = hooksFor('beforeSave', entity);
-      const validators = fieldHandlersFor('validators', entity).filter((v) => Object.hasOwn(input.values, v.field));
-      const computed = fieldHandlersFor('computed', entity);
-      if (!found.length && !validators.length && !computed.length) return input.values;
+      const handlers = handlersOf(input);
+      const { found, validators, computed } = handlers;
+      if (none(handlers)) return input.values;
       checkDepth(input, [...found, ...validators, ...computed]);
       let values = input.values;
       const record = await input.record();

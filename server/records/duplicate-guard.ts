@@ -41,11 +41,17 @@ export type DuplicateCheck = {
 export type DuplicateGuard = {
   /** Throws duplicate-record (409) when a `block` rule matches; returns the `warn` matches. */
   check(input: DuplicateCheck): Promise<DuplicateMatch[]>;
+  /** True when it is known without waiting that `check` has nothing to do: the entity has no rule and the record no match keys. */
+  idle?(input: DuplicateCheck): boolean;
 };
 
-/** The pipeline's call: nothing to do without a guard; warnings go to whoever asked for them. */
-export async function guardDuplicates(guard: DuplicateGuard | undefined, input: DuplicateCheck): Promise<void> {
-  if (!guard) return;
-  const warnings = await guard.check(input);
-  if (warnings.length) input.options?.onWarning?.(warnings);
+/**
+ * The pipeline's call: nothing to do without a guard; warnings go to whoever asked for them. A
+ * promise only when there is something to wait for: an import calls this for every row.
+ */
+export function guardDuplicates(guard: DuplicateGuard | undefined, input: DuplicateCheck): Promise<void> | undefined {
+  if (!guard || guard.idle?.(input)) return undefined;
+  return guard.check(input).then((warnings) => {
+    if (warnings.length) input.options?.onWarning?.(warnings);
+  });
 }

@@ -10,7 +10,8 @@ export { MAX_PAGE } from './records-query.ts';
 export { MAX_BULK, createBulk } from './bulk.ts';
 export { filterProblems, translateFilter } from './query/index.ts';
 export type { ReadContext } from './parents.ts';
-export type { SaveHooks, HookInput } from './save-hooks.ts';
+export type { SaveHooks, HookInput, SaveInput } from './save-hooks.ts';
+export { runBeforeSave } from './save-hooks.ts';
 export type { WriteRequest } from './write-pipeline.ts';
 export { createRecordsQuery, readAccess } from './records-query.ts';
 // For the studio's metadata and global search (issue 8): reports, search words and the checks views reuse.

@@ -23,8 +23,12 @@ import { toApiRecord } from './record-view.ts';
  */
 export type TitleTemplate = { key: string; uses: string[]; render(record: Record<string, unknown>): Promise<string | null> };
 
-/** The title templates in force (the templates capability): null for an entity without one; each instance sees a change within `cacheMs`. */
-export type RecordTitles = { renderFor(entity: string): Promise<TitleTemplate | null>; cacheMs: number };
+/**
+ * The title templates in force (the templates capability): null for an entity without one; each
+ * instance sees a change within `cacheMs`. `cachedFor` answers without waiting when it can
+ * (undefined when the templates must be read first).
+ */
+export type RecordTitles = { renderFor(entity: string): Promise<TitleTemplate | null>; cachedFor?(entity: string): TitleTemplate | null | undefined; cacheMs: number };
 
 /** Internal fields that hold a title: the text, the fields it read, the template version that rendered it. */
 const TITLE_FIELDS = ['_title', '_titleUses', '_titleKey'] as const;
@@ -64,11 +68,21 @@ function setTitle(doc: Document, template: TitleTemplate | null, title: string |
  * Sets `doc`'s title (call before `computeSearch`, which reads it). A title that cannot be
  * rendered never stops a save: the record keeps the title it had (`before`'s), marked for the
  * next retitle, unless this save changed a field that title was made from: then it has none.
+ * A promise only when there is something to wait for (a template to read or render): an import
+ * calls this for every row.
  */
-export async function computeTitle(ctx: WriteContext, entity: CompiledEntity, doc: Document, before?: Document): Promise<void> {
-  if (!ctx.titles) return setTitle(doc, null, null);
+export function computeTitle(ctx: WriteContext, entity: CompiledEntity, doc: Document, before?: Document): Promise<void> | undefined {
+  const cached = ctx.titles ? ctx.titles.cachedFor?.(entity.name) : null;
+  if (!ctx.titles || cached === null) {
+    setTitle(doc, null, null);
+    return undefined;
+  }
+  return renderTitle(ctx, ctx.titles, entity, doc, cached, before);
+}
+
+async function renderTitle(ctx: WriteContext, titles: RecordTitles, entity: CompiledEntity, doc: Document, cached: TitleTemplate | undefined, before?: Document): Promise<void> {
   try {
-    const template = await ctx.titles.renderFor(entity.name);
+    const template = cached ?? (await titles.renderFor(entity.name));
     setTitle(doc, template, template ? await titleOf(ctx, entity, doc, template) : null);
   } catch {
     const uses = Array.isArray(doc._titleUses) ? (doc._titleUses as string[]) : ['*'];

@@ -12,6 +12,7 @@ import { summary } from './validate-input.ts';
 import { prepareCreate, prepareUpdate, translateWriteError, type WriteRequest } from './write-pipeline.ts';
 import { toApiRecords, parseExpand, type ReadShape } from './read-enrich.ts';
 import type { ApiRecord } from './record-view.ts';
+import { runBeforeSave } from './save-hooks.ts';
 import type { WriteContext } from './computed-values.ts';
 import { deleteRecord, finishPendingDeletes } from './delete-record.ts';
 import { parseFields } from './query/index.ts';
@@ -80,7 +81,7 @@ export function createRecordsService(ctx: WriteContext) {
   /** Step 5: plugin hooks see the client's values and may change them or refuse; what they return is validated as input. */
   async function beforeSave(a: Access, operation: 'create' | 'update', body: unknown, req: WriteRequest, record: () => Promise<ApiRecord | null>): Promise<unknown> {
     if (!ctx.hooks || !body || typeof body !== 'object' || Array.isArray(body)) return body;
-    return ctx.hooks.beforeSave({ entity: a.entity, actor: a.actor, depth: req.hookDepth ?? 0, operation, values: body as Record<string, unknown>, record });
+    return runBeforeSave(ctx.hooks, { entity: a.entity, actor: a.actor, depth: req.hookDepth ?? 0, operation, values: body as Record<string, unknown>, record });
   }
 
   function checkVersion(existing: Document, expectedVersion: number | undefined): void {

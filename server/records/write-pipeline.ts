@@ -40,12 +40,15 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   // Steps an entity has nothing for (files, autonumbers, formulas) are not even awaited: an import runs this for every row.
   const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor, req.checkedRelations)), ...(entity.files.length ? await attachFiles(ctx, entity, doc, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
-  await guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
+  // The steps below give a promise only when they have something to wait for: an import runs this for every row.
+  const guarded = guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
+  if (guarded) await guarded;
   if (entity.autonumbers.length) await assignAutonumbers(ctx, entity, doc);
   // Formulas and the title see the record as it will be stored, its audit fields included.
   Object.assign(doc, { createdAt: now, createdBy: req.actor.id, updatedAt: now, updatedBy: req.actor.id, ownerId: req.actor.id, _version: 1 });
   if (entity.formulas.length) await computeFormulas(ctx, entity, doc);
-  await computeTitle(ctx, entity, doc);
+  const titled = computeTitle(ctx, entity, doc);
+  if (titled) await titled;
   computeSearch(entity, doc);
   const event = changeEvent({ entity, type: 'created', before: null, after: doc, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   if (event) doc._outbox = [compactChanges(event)];
@@ -68,11 +71,13 @@ export async function prepareUpdate(ctx: WriteContext, entity: CompiledEntity, e
   for (const name of clear) delete after[name];
   const errors = [...checkRequired(entity, after), ...(await checkReferences(ctx, entity, input.set, req.actor, req.checkedRelations)), ...(entity.files.length ? await attachFiles(ctx, entity, after, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
-  await guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
+  const guarded = guardDuplicates(ctx.duplicates, { entity, doc: after, before: existing, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
+  if (guarded) await guarded;
   const now = new Date();
   Object.assign(after, { updatedAt: now, updatedBy: req.actor.id, _version: (existing._version ?? 0) + 1 });
   if (entity.formulas.length) await computeFormulas(ctx, entity, after);
-  await computeTitle(ctx, entity, after, existing);
+  const titled = computeTitle(ctx, entity, after, existing);
+  if (titled) await titled;
   computeSearch(entity, after);
   const event = changeEvent({ entity, type: 'updated', before: existing, after, actor: req.actor, channel: req.channel, at: now, depth: req.hookDepth });
   return { filter: { _id: existing._id, _version: existing._version, _deleting: { $exists: false } }, update: toUpdate(existing, after, event), after, changed: event !== null };

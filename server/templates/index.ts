@@ -56,7 +56,7 @@ export function createTemplates(deps: TemplatesDeps) {
     service,
     render: renderer.render,
     /** The title templates in force, for the records capability's write pipeline. */
-    titles: { renderFor: titles.renderFor, cacheMs: TITLE_CACHE_MS },
+    titles: { renderFor: titles.renderFor, cachedFor: titles.cachedFor, cacheMs: TITLE_CACHE_MS },
     /** Whether `name` is a template now (of `kind`, when given). */
     async exists(name: string, kind?: TemplateDefinition['kind']): Promise<boolean> {
       const t = await store.get(name);

@@ -17,6 +17,7 @@ import type { TemplateDefinition } from './template.types.ts';
 import type { TitleTemplate } from '../records/index.ts';
 import { hashOf, PART_NAMES } from './template-source.ts';
 import { titleUses } from './title-uses.ts';
+import { ttlCache } from '../shared/ttl-cache.ts';
 
 /** Rendered titles are one line of at most this many characters. */
 export const MAX_TITLE = 300;
@@ -26,6 +27,9 @@ export const TITLE_CACHE_MS = 1_000;
 export const RETITLE_WAIT_MS = 2_000;
 
 type Deps = { store: TemplatesStore; renderer: Renderer; logger: Logger; changed?: (entities: string[]) => Promise<void> };
+
+/** The cache's one key: the templates are read all at once. */
+const ALL = 'all';
 
 type Loaded = { name: string; definition: TemplateDefinition; key: string; uses: string[] };
 
@@ -47,8 +51,6 @@ function usesOf(def: TemplateDefinition): string[] {
 const titledEntity = (def: TemplateDefinition | undefined): string | undefined => (def?.kind === 'title' ? def.entity : undefined);
 
 export function createTitleTemplates(deps: Deps) {
-  let cache: { at: number; byEntity: Promise<Map<string, Loaded>> } | undefined;
-
   async function load(): Promise<Map<string, Loaded>> {
     const map = new Map<string, Loaded>();
     for (const t of await deps.store.list()) {
@@ -58,15 +60,27 @@ export function createTitleTemplates(deps: Deps) {
     return map;
   }
 
-  /** Concurrent saves share one read; a failed read is not kept. */
-  function byEntity(): Promise<Map<string, Loaded>> {
-    if (cache && Date.now() - cache.at < TITLE_CACHE_MS) return cache.byEntity;
-    const loading = load();
-    cache = { at: Date.now(), byEntity: loading };
-    loading.catch(() => {
-      if (cache?.byEntity === loading) cache = undefined;
-    });
-    return loading;
+  /** Which template titles which entity: concurrent saves share one read; a failed read is not kept. */
+  const cache = ttlCache(load, TITLE_CACHE_MS);
+  const byEntity = () => cache.get(ALL);
+
+  function templateFor(loaded: Map<string, Loaded>, entity: string): TitleTemplate | null {
+    const template = loaded.get(entity);
+    if (!template) return null;
+    const { definition, key, uses } = template;
+    return {
+      key,
+      uses,
+      async render(record: Record<string, unknown>): Promise<string | null> {
+        try {
+          const { text } = await deps.renderer.renderDefinition(definition, { record });
+          return text?.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE) || null;
+        } catch (err) {
+          deps.logger.warn({ err, template: template.name, entity }, 'title template could not be rendered; the record keeps the title it had');
+          throw err;
+        }
+      },
+    };
   }
 
   return {
@@ -76,28 +90,18 @@ export function createTitleTemplates(deps: Deps) {
      * `render` throws when the title cannot be rendered, so the caller keeps the title it had.
      */
     async renderFor(entity: string): Promise<TitleTemplate | null> {
-      const template = (await byEntity()).get(entity);
-      if (!template) return null;
-      const { definition, key, uses } = template;
-      return {
-        key,
-        uses,
-        async render(record: Record<string, unknown>): Promise<string | null> {
-          try {
-            const { text } = await deps.renderer.renderDefinition(definition, { record });
-            return text?.replace(/\s+/g, ' ').trim().slice(0, MAX_TITLE) || null;
-          } catch (err) {
-            deps.logger.warn({ err, template: template.name, entity }, 'title template could not be rendered; the record keeps the title it had');
-            throw err;
-          }
-        },
-      };
+      return templateFor(await byEntity(), entity);
+    },
+    /** renderFor's answer when it is known without waiting; undefined when the templates must be read. */
+    cachedFor(entity: string): TitleTemplate | null | undefined {
+      const loaded = cache.peek(ALL);
+      return loaded && templateFor(loaded, entity);
     },
     /** Throws invalid-template (pointer /entity) when another title template already titles the entity. */
     async checkUnique(def: TemplateDefinition): Promise<void> {
       const entity = titledEntity(def);
       if (!entity) return;
-      cache = undefined;
+      cache.forget();
       const other = (await byEntity()).get(entity);
       if (other && other.name !== def.name) {
         throw templateProblems.invalidTemplate.create({ detail: `/entity "${other.name}" already titles ${entity} records`, errors: [{ pointer: '/entity', detail: `"${other.name}" already titles ${entity} records: an entity has one title template; change that one` }] });
@@ -110,7 +114,7 @@ export function createTitleTemplates(deps: Deps) {
     async saved(before: TemplateDefinition | undefined, after: TemplateDefinition | undefined): Promise<void> {
       const entities = [...new Set([titledEntity(before), titledEntity(after)].filter((e): e is string => !!e))];
       if (!entities.length || !deps.changed) return;
-      cache = undefined;
+      cache.forget();
       await Promise.race([deps.changed(entities), sleep(RETITLE_WAIT_MS, undefined, { ref: false })]);
     },
   };

@@ -5,7 +5,7 @@
  * (the system actor) pass: they are how a stuck record is moved on.
  */
 import { ObjectId } from 'mongodb';
-import type { SaveHooks, HookInput } from '../records/index.ts';
+import type { SaveHooks, HookInput, SaveInput } from '../records/index.ts';
 import type { Actor } from '../shared/actor.ts';
 import { workflowProblems } from './workflows.problems.ts';
 import type { Approvals, People } from './approvals.ts';
@@ -29,9 +29,10 @@ export function createRecordGuard(deps: { live: () => StoredWorkflow[]; approval
   };
   const locksUsed = (entity: string) => deps.live().some((w) => w.definition.entity === entity && locks(w));
   const privileged = (actor: Actor) => actor.admin || actor.kind === 'system';
+  const mayBeLocked = (input: HookInput) => !privileged(input.actor) && locksUsed(input.entity.name);
 
   async function refuseIfLocked(input: HookInput): Promise<void> {
-    if (privileged(input.actor) || !locksUsed(input.entity.name)) return;
+    if (!mayBeLocked(input)) return;
     const record = await input.record();
     if (record && (await deps.approvals.locked(new ObjectId(String(record._id))))) throw workflowProblems.recordLocked.create();
   }
@@ -50,11 +51,15 @@ export function createRecordGuard(deps: { live: () => StoredWorkflow[]; approval
     }
   }
 
+  /** The state machines a save moves (the system actor moves them freely). */
+  const moved = (input: SaveInput) => (input.actor.kind === 'system' ? [] : machinesOf(input.entity.name).filter((m) => Object.hasOwn(input.values, m.field)));
+
   return {
+    acts: (input) => (input.operation === 'update' && mayBeLocked(input)) || moved(input).length > 0,
     async beforeSave(input) {
       if (input.operation === 'update') await refuseIfLocked(input);
-      const machines = machinesOf(input.entity.name).filter((m) => Object.hasOwn(input.values, m.field));
-      if (!machines.length || input.actor.kind === 'system') return input.values;
+      const machines = moved(input);
+      if (!machines.length) return input.values;
       const record = input.operation === 'update' ? await input.record() : null;
       for (const m of machines) {
         const to = input.values[m.field];
@@ -72,10 +77,15 @@ export function createRecordGuard(deps: { live: () => StoredWorkflow[]; approval
 /** Runs hooks one after the other: each gets the values the previous one returned. */
 export function chainHooks(list: Array<SaveHooks | undefined>): SaveHooks {
   const hooks = list.filter((h): h is SaveHooks => !!h);
+  const acting = (h: SaveHooks, input: SaveInput) => !h.acts || h.acts(input);
   return {
+    acts: (input) => hooks.some((h) => acting(h, input)),
     async beforeSave(input) {
       let values = input.values;
-      for (const h of hooks) values = await h.beforeSave({ ...input, values });
+      for (const h of hooks) {
+        const step = { ...input, values };
+        if (acting(h, step)) values = await h.beforeSave(step);
+      }
       return values;
     },
     async beforeDelete(input) {

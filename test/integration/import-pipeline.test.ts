@@ -1,7 +1,8 @@
 /**
  * Issue 5, CSV import through the write pipeline: what the API enforces on one record, an import
  * enforces on each row — duplicate rules (within the file too, across batches, in the dry run as
- * in the real one), before-save hooks (a workflow's state machine), autonumbers and formulas.
+ * in the real one), before-save hooks (a workflow's state machine), autonumbers and formulas —
+ * and a rule or title template saved just before an import applies to all of its rows.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppServer, type AppServer } from '../support/app-server.ts';
@@ -81,5 +82,26 @@ describe('before-save hooks', () => {
     expect(moved.body).toMatchObject({ updated: 0, failed: 1, problems: [{ row: 2, column: 'Stage', reason: 'stage can go from draft to: submitted' }] });
     const step = await importCsv('grant', 'Title,Stage\nRoof repair,submitted\n', { ...columns({ Title: 'title', Stage: 'stage' }), upsertBy: 'title' });
     expect(step.body).toMatchObject({ updated: 1, failed: 0 });
+  });
+});
+
+describe('rules and titles saved just before an import', () => {
+  // Each row asks, without waiting, whether the entity has a duplicate rule or a title template
+  // (server/shared/ttl-cache.ts): an import right after one is saved must not go by the old answer.
+  it('a new duplicate rule refuses the rows it matches, and a new title template titles every row', async () => {
+    await defineEntity(server, { name: 'pledge', label: 'Pledge', pluralLabel: 'Pledges', titleField: 'ref', fields: [{ name: 'ref', type: 'text' }] });
+    const cols = columns({ Ref: 'ref' });
+    expect((await importCsv('pledge', 'Ref\nP-1\nP-2\n', cols)).body).toMatchObject({ created: 2, failed: 0 });
+
+    const rule = await server.call('PUT', '/api/entities/pledge/duplicate-rules/sameRef', { fields: [{ field: 'ref' }], action: 'block' });
+    expect(rule.status, JSON.stringify(rule.body)).toBe(201);
+    const template = await server.call('PUT', '/api/templates/pledge-title', { kind: 'title', entity: 'pledge', parts: { text: 'Pledge {{record.ref}}' } });
+    expect([200, 201], JSON.stringify(template.body)).toContain(template.status);
+
+    const again = await importCsv('pledge', 'Ref\nP-1\nP-3\nP-4\n', cols);
+    expect(again.body).toMatchObject({ created: 2, failed: 1 });
+    expect(again.body.problems).toEqual([{ row: 2, column: 'Ref', reason: expect.stringMatching(/^ref matches pledge [0-9a-f]{24} \(rule sameRef\)$/) }]);
+    const titles = (await collection(server, 'rec_pledge').find({ ref: { $in: ['P-3', 'P-4'] } }).sort({ ref: 1 }).toArray()).map((d) => d._title);
+    expect(titles).toEqual(['Pledge P-3', 'Pledge P-4']);
   });
 });
