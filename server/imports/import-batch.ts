@@ -125,13 +125,14 @@ function withStoredParts(run: ImportRun, body: Record<string, unknown>, before: 
   return out;
 }
 
-async function prepareRow(run: ImportRun, d: Draft, before: Document | null, duplicates: Map<string, string>): Promise<PreparedCreate | PreparedChange> {
+/** `resolved`: the relation fields the import resolved (and so checked) for every row. */
+async function prepareRow(run: ImportRun, d: Draft, before: Document | null, duplicates: Map<string, string>, resolved: ReadonlySet<string>): Promise<PreparedCreate | PreparedChange> {
   const body = before ? withStoredParts(run, d.body, before) : d.body;
   const record = before ? () => run.present(before) : async () => null;
   const hooked = runBeforeSave(run.ctx.hooks, { entity: run.entity, actor: run.actor, depth: 0, operation: before ? 'update' : 'create', values: body, record });
   const values = hooked instanceof Promise ? await hooked : hooked;
   // Relations resolved here were checked against the actor's read scope; one a hook changed is checked again.
-  const checkedRelations = new Set(run.relations.map((r) => r.column.field).filter((f) => values[f] === d.body[f]));
+  const checkedRelations = values === d.body ? resolved : new Set([...resolved].filter((f) => values[f] === d.body[f]));
   const req: WriteRequest = { actor: run.actor, channel: 'import', fields: run.perms.fields, duplicates: { batch: duplicates }, checkedRelations };
   if (before) return { row: d.row, prepared: await prepareUpdate(run.ctx, run.entity, before, values, { ...req, replace: false }), id: before._id as ObjectId };
   return { row: d.row, doc: await prepareCreate(run.ctx, run.entity, values, req) };
@@ -141,10 +142,13 @@ async function prepareRow(run: ImportRun, d: Draft, before: Document | null, dup
 function uniqueValues(run: ImportRun, p: PreparedCreate | PreparedChange): UniqueValue[] {
   const doc = 'doc' in p ? p.doc : p.prepared.after;
   const changed = 'doc' in p ? undefined : (p.prepared.update.$set as Document);
-  return run.entity.definition.fields
-    .filter((f) => f.unique && f.type !== 'autonumber' && doc[f.name] !== undefined && doc[f.name] !== null)
-    .filter((f) => !changed || f.name === run.mapping.upsertBy || f.name in changed)
-    .map((f) => ({ row: p.row, field: f.name, value: doc[f.name], ...('doc' in p ? {} : { own: p.id }) }));
+  const values: UniqueValue[] = [];
+  for (const f of run.entity.definition.fields) {
+    if (!f.unique || f.type === 'autonumber' || doc[f.name] === undefined || doc[f.name] === null) continue;
+    if (changed && f.name !== run.mapping.upsertBy && !(f.name in changed)) continue;
+    values.push({ row: p.row, field: f.name, value: doc[f.name], ...('doc' in p ? {} : { own: p.id }) });
+  }
+  return values;
 }
 
 const columnOrder = (run: ImportRun, column: string | null): number => (column === null ? Infinity : run.mapping.columns.findIndex((c) => c.column === column));
@@ -160,6 +164,7 @@ export async function prepareRows(run: ImportRun, rows: Row[]): Promise<Prepared
   const out: PreparedRows = { prepared: [], problems: [] };
   const { prepared } = out;
   const duplicates = run.duplicates();
+  const resolved = new Set(run.relations.map((r) => r.column.field));
   for (const d of drafts) {
     const target = targetOf(run, d, existing);
     if ('problem' in target) d.problems.push(target.problem);
@@ -169,7 +174,7 @@ export async function prepareRows(run: ImportRun, rows: Row[]): Promise<Prepared
       continue;
     }
     try {
-      prepared.push(await prepareRow(run, d, target.before, duplicates));
+      prepared.push(await prepareRow(run, d, target.before, duplicates, resolved));
     } catch (err) {
       const found = problemsOf(run, d.row, err);
       out.problems.push(...found, ...hiddenProblems(run, d.row, d.body, found, isNew));

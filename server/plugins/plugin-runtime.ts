@@ -114,7 +114,7 @@ export function createPluginRuntime(deps: { store: PluginStore; logger: Logger; 
   const none = ({ found, validators, computed }: ReturnType<typeof handlersOf>) => !found.length && !validators.length && !computed.length;
 
   const hooks: SaveHooks = {
-    acts: (input) => !none(handlersOf(input)),
+    acts: (input) => live.size > 0 && !none(handlersOf(input)),
     /** Hooks first, then field validators (for the fields written), then computed values. */
     async beforeSave(input) {
       const entity = input.entity.name;

@@ -23,7 +23,9 @@ export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = 
   const errors: FieldError[] = [];
   const values: Record<string, unknown> = {};
   const clear: string[] = [];
-  for (const [key, value] of Object.entries(body)) {
+  // Keys, not entries: no pair array for each field of each row of an import.
+  for (const key of Object.keys(body)) {
+    const value = (body as Record<string, unknown>)[key];
     const problem = keyProblem(entity, key, Object.hasOwn(access, key) ? access[key] : undefined);
     if (problem) errors.push({ pointer: `${pointerBase}/${pointerToken(key)}`, detail: problem });
     // An empty string is no value: required fields say so, and unique fields don't collide on it.
@@ -36,9 +38,9 @@ export function checkInput(entity: CompiledEntity, body: unknown, pointerBase = 
   }
   const set: Record<string, unknown> = {};
   if (!errors.length) {
-    for (const [key, value] of Object.entries(values)) {
+    for (const key of Object.keys(values)) {
       const field = entity.fields.get(key)!;
-      const stored = fieldTypeOf(field).toStored(value, field);
+      const stored = fieldTypeOf(field).toStored(values[key], field);
       if (stored.ok) set[key] = stored.value;
       else for (const issue of stored.issues) errors.push({ pointer: `${pointerBase}/${key}${issue.pointer ?? ''}`, detail: issue.detail });
     }

@@ -20,14 +20,23 @@ export function transitionOf(machine: StateMachineTrigger, from: string | null, 
 }
 
 export function createRecordGuard(deps: { live: () => StoredWorkflow[]; approvals: Approvals; people: People }): SaveHooks {
-  const machinesOf = (entity: string) =>
-    deps.live().filter((w) => w.definition.enabled !== false && w.definition.entity === entity && w.definition.trigger.kind === 'stateMachine').map((w) => w.definition.trigger as StateMachineTrigger);
-  const locking = new WeakMap<StoredWorkflow, boolean>();
-  const locks = (w: StoredWorkflow): boolean => {
-    if (!locking.has(w)) locking.set(w, JSON.stringify(w.definition).includes('"lockRecord":true'));
-    return locking.get(w)!;
+  /** Per entity, its state machines and whether one of its workflows locks records: worked out once per list of live workflows (every save asks). */
+  let seen: StoredWorkflow[] | undefined;
+  let byEntity = new Map<string, { machines: StateMachineTrigger[]; locks: boolean }>();
+  const workflowsOf = (entity: string) => {
+    const live = deps.live();
+    if (live !== seen) [seen, byEntity] = [live, new Map()];
+    let found = byEntity.get(entity);
+    if (!found) {
+      const own = live.filter((w) => w.definition.entity === entity);
+      const machines = own.filter((w) => w.definition.enabled !== false && w.definition.trigger.kind === 'stateMachine').map((w) => w.definition.trigger as StateMachineTrigger);
+      found = { machines, locks: own.some((w) => JSON.stringify(w.definition).includes('"lockRecord":true')) };
+      byEntity.set(entity, found);
+    }
+    return found;
   };
-  const locksUsed = (entity: string) => deps.live().some((w) => w.definition.entity === entity && locks(w));
+  const machinesOf = (entity: string) => workflowsOf(entity).machines;
+  const locksUsed = (entity: string) => workflowsOf(entity).locks;
   const privileged = (actor: Actor) => actor.admin || actor.kind === 'system';
   const mayBeLocked = (input: HookInput) => !privileged(input.actor) && locksUsed(input.entity.name);
 
