@@ -14,6 +14,8 @@ describe('stored event changes', () => {
   it('keeps a created record\'s changes as its values and lists them back exactly, in order, after a BSON round trip', () => {
     const stored = compactChanges(created);
     expect(stored).not.toHaveProperty('changes');
+    expect(Object.keys(stored)).toEqual(['id', 'type', 'values']);
+    expect(stored).toMatchObject({ id: created.id, type: 'created' });
     expect(stored).toHaveProperty('values', { name: 'Ada', score: 0, tags: ['a', 'b'], address: { city: 'Leeds' }, cleared: null });
     const read = BSON.deserialize(BSON.serialize(stored));
     expect(changesOf(read)).toEqual(created.changes);
