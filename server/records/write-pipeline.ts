@@ -37,10 +37,11 @@ export async function prepareCreate(ctx: WriteContext, entity: CompiledEntity, b
   const now = new Date();
   const doc: Document = { _id: req.newId ?? new ObjectId(), ...input.set };
   applyDefaults(entity, doc);
-  // Steps an entity has nothing for (files, autonumbers, formulas) are not even awaited: an import runs this for every row.
+  // An import runs this for every row: steps an entity has nothing for (files, autonumbers, formulas)
+  // are not even called, and the duplicate guard and the title give a promise only when they have
+  // something to wait for.
   const errors = [...checkRequired(entity, doc), ...(await checkReferences(ctx, entity, input.set, req.actor, req.checkedRelations)), ...(entity.files.length ? await attachFiles(ctx, entity, doc, input.set) : [])];
   if (errors.length) fail(prefix(errors, req.pointerBase));
-  // The steps below give a promise only when they have something to wait for: an import runs this for every row.
   const guarded = guardDuplicates(ctx.duplicates, { entity, doc, before: null, actor: req.actor, pointerBase: req.pointerBase, options: req.duplicates });
   if (guarded) await guarded;
   if (entity.autonumbers.length) await assignAutonumbers(ctx, entity, doc);
